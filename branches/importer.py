@@ -1,0 +1,365 @@
+"""Organization import (interfaces.md §1.1): builds or updates the tree by code."""
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from accounts.models import audit
+from branches.actions import move_subtree
+from branches.models import Organization, check_nesting, path_segment
+from imports.base import ImportCannotRun, Importer, Plan, RowPlan, counted_result
+from tabular.values import normalize_text, parse_choice, parse_date
+
+KIND_CHOICES = {label: value for value, label in Organization.Kind.choices}
+SECTOR_CHOICES = {label: value for value, label in Organization.Sector.choices}
+SECTOR_CHOICES.update({"事业": "institution", "国企": "state_enterprise", "非公企业": "private_enterprise"})
+
+FIELD_LABELS = {
+    "name": "组织名称",
+    "kind": "组织类别",
+    "sector": "单位性质",
+    "parent": "上级组织",
+    "founded_on": "成立日期",
+    "secretary_name": "书记",
+    "contact_phone": "联系电话",
+}
+
+
+class _Node:
+    """An organization as it will be after the import (from the file or the database)."""
+
+    __slots__ = ("code", "name", "kind", "parent_code", "row", "existing")
+
+    def __init__(self, code, name, kind, parent_code, row=None, existing=None):
+        self.code, self.name, self.kind = code, name, kind
+        self.parent_code, self.row, self.existing = parent_code, row, existing
+
+
+class OrganizationImporter(Importer):
+    kind = "orgs"
+    title = "党组织"
+    fields = {
+        "code": ["组织编码", "党组织编码", "编码"],
+        "name": ["组织名称", "党组织名称", "名称"],
+        "parent": ["上级组织编码", "上级组织", "上级党组织"],
+        "kind": ["组织类别", "类别"],
+        "sector": ["单位性质", "所在单位性质", "单位类别"],
+        "founded_on": ["成立日期"],
+        "secretary_name": ["书记", "党组织书记"],
+        "contact_phone": ["联系电话"],
+    }
+    required_headers = ("code", "name", "kind")
+
+    def check_target(self):
+        if self.organization is not None and self.organization.kind == Organization.Kind.GROUP:
+            raise ImportCannotRun("党小组下不能再导入下级组织，请选择党委、党总支或党支部。")
+
+    # -- planning --------------------------------------------------------------------------
+    def plan_rows(self, records, progress):
+        existing = {
+            o.code: o
+            for o in Organization.objects.select_related("parent").only(
+                "id", "code", "name", "kind", "sector", "parent__code", "path", "founded_on",
+                "secretary_name", "contact_phone", "depth",
+            )
+        }
+        by_name: dict[str, list[str]] = {}
+        for org in existing.values():
+            by_name.setdefault(org.name, []).append(org.code)
+
+        rows: list[RowPlan] = []
+        file_codes: dict[str, RowPlan] = {}
+        parsed: dict[str, dict] = {}
+        for row_number, record in records:
+            plan = RowPlan(row=row_number, action="create")
+            values = self._parse(plan, record)
+            code = values.get("code")
+            if code:
+                plan.key = code
+                plan.label = f"{code} {values.get('name') or ''}".strip()
+                if code in file_codes:
+                    plan.fail(self.column("code"), f"组织编码 {code} 与第 {file_codes[code].row} 行重复。")
+                else:
+                    file_codes[code] = plan
+                    parsed[code] = values
+            rows.append(plan)
+
+        for plan in rows:
+            if plan.action == "error" or plan.key not in parsed:
+                continue
+            values = parsed[plan.key]
+            if values.get("name"):
+                by_name.setdefault(values["name"], [])
+                if plan.key not in by_name[values["name"]]:
+                    by_name[values["name"]].append(plan.key)
+
+        # Resolve parents: a code (in the file or the database), else an exact unique name.
+        target_code = self.organization.code if self.organization else None
+        for plan in rows:
+            if plan.action == "error":
+                continue
+            values = parsed[plan.key]
+            ref = values.pop("parent_ref", None)
+            if not ref:
+                values["parent"] = target_code
+            elif ref in file_codes or ref in existing:
+                values["parent"] = ref
+            else:
+                candidates = by_name.get(ref, [])
+                if len(candidates) == 1:
+                    values["parent"] = candidates[0]
+                elif len(candidates) > 1:
+                    plan.fail(self.column("parent"), f"上级组织“{ref}”有重名，请改用组织编码。")
+                else:
+                    plan.fail(self.column("parent"), f"找不到上级组织“{ref}”（既不是文件中的编码，也不是已有组织）。")
+
+        nodes: dict[str, _Node] = {
+            code: _Node(code, o.name, o.kind, o.parent.code if o.parent_id else None, None, o)
+            for code, o in existing.items()
+        }
+        for plan in rows:
+            if plan.action != "error":
+                v = parsed[plan.key]
+                nodes[plan.key] = _Node(
+                    plan.key, v["name"], v["kind"], v["parent"], plan, existing.get(plan.key)
+                )
+
+        self._check_tree(rows, nodes, existing, file_codes)
+        for plan in rows:
+            if plan.action != "error":
+                self._decide(plan, parsed[plan.key], existing.get(plan.key))
+        return rows
+
+    def _parse(self, plan: RowPlan, record: dict) -> dict:
+        values: dict = {}
+        code = normalize_text(record.get("code"))
+        if not code:
+            plan.fail(self.column("code"), "组织编码不能为空。")
+        elif len(code) > 20:
+            plan.fail(self.column("code"), f"组织编码“{code}”超过 20 个字符。")
+        else:
+            values["code"] = code
+        name = normalize_text(record.get("name"))
+        if not name:
+            plan.fail(self.column("name"), "组织名称不能为空。")
+        elif len(name) > 100:
+            plan.fail(self.column("name"), "组织名称超过 100 个字符。")
+        else:
+            values["name"] = name
+        try:
+            kind = record.get("kind")
+            if normalize_text(kind) is None:
+                raise ValueError("组织类别不能为空，应为：" + "、".join(KIND_CHOICES) + "。")
+            values["kind"] = parse_choice(kind, KIND_CHOICES)
+        except ValueError as exc:
+            plan.fail(self.column("kind"), str(exc))
+        try:
+            sector = record.get("sector")
+            values["sector"] = parse_choice(sector, SECTOR_CHOICES) if normalize_text(sector) else ""
+        except ValueError as exc:
+            plan.fail(self.column("sector"), str(exc))
+        try:
+            founded = parse_date(record.get("founded_on"))
+            if founded and founded > datetime.date.today():
+                raise ValueError("成立日期不能晚于今天。")
+            values["founded_on"] = founded.isoformat() if founded else None
+        except ValueError as exc:
+            plan.fail(self.column("founded_on"), str(exc))
+        values["secretary_name"] = normalize_text(record.get("secretary_name")) or ""
+        values["contact_phone"] = normalize_text(record.get("contact_phone")) or ""
+        values["parent_ref"] = normalize_text(record.get("parent"))
+        return values
+
+    def _check_tree(self, rows, nodes, existing, file_codes):
+        target = self.organization
+        for plan in rows:
+            if plan.action == "error":
+                continue
+            node = nodes[plan.key]
+            # Cycles: walk up from the node; meeting itself again means a loop.
+            seen = {node.code}
+            parent_code = node.parent_code
+            while parent_code:
+                if parent_code in seen:
+                    plan.fail(self.column("parent"), f"上级关系形成循环（{node.code} 最终又成了自己的上级）。")
+                    break
+                seen.add(parent_code)
+                parent = nodes.get(parent_code)
+                parent_code = parent.parent_code if parent else None
+            if plan.action == "error":
+                continue
+            parent_node = nodes.get(node.parent_code) if node.parent_code else None
+            try:
+                _check_kinds(node.kind, parent_node.kind if parent_node else None)
+            except ValueError as exc:
+                plan.fail(self.column("parent") if node.parent_code else self.column("kind"), str(exc))
+                continue
+            if node.existing and node.existing.kind != node.kind:
+                child_kinds = {
+                    n.kind for n in nodes.values() if n.parent_code == node.code
+                }
+                for child_kind in child_kinds:
+                    try:
+                        _check_kinds(child_kind, node.kind)
+                    except ValueError:
+                        plan.fail(
+                            self.column("kind"),
+                            f"该组织已有下级{Organization.Kind(child_kind).label}，不能改为{Organization.Kind(node.kind).label}。",
+                        )
+                        break
+            if target is not None:
+                if node.existing and not node.existing.path.startswith(target.path):
+                    plan.fail(
+                        self.column("code"),
+                        f"组织 {node.code} 已存在且不在 {target.name} 范围内，不能在此导入中修改。",
+                    )
+                    continue
+                if node.existing and node.existing.pk == target.pk:
+                    if node.parent_code != (target.parent.code if target.parent_id else None):
+                        plan.fail(self.column("parent"), "不能在本次导入中移动导入范围的顶层组织。")
+                    continue
+                if not self._inside_target(node, nodes, target):
+                    plan.fail(
+                        self.column("parent"),
+                        f"上级组织不在 {target.name} 范围内：只能导入本组织的下级组织。",
+                    )
+
+    @staticmethod
+    def _inside_target(node, nodes, target) -> bool:
+        code = node.parent_code
+        seen = set()
+        while code and code not in seen:
+            if code == target.code:
+                return True
+            seen.add(code)
+            parent = nodes.get(code)
+            code = parent.parent_code if parent else None
+        return False
+
+    def _decide(self, plan: RowPlan, values: dict, org: Organization | None) -> None:
+        plan.values = values
+        if org is None:
+            plan.action = "create"
+            return
+        current = {
+            "name": org.name,
+            "kind": org.kind,
+            "sector": org.sector,
+            "parent": org.parent.code if org.parent_id else None,
+            "founded_on": org.founded_on.isoformat() if org.founded_on else None,
+            "secretary_name": org.secretary_name,
+            "contact_phone": org.contact_phone,
+        }
+        changes = {}
+        for name, old in current.items():
+            new = values.get(name)
+            if name in ("secretary_name", "contact_phone") and not new:
+                continue  # an optional column left blank keeps what the portal has
+            if name == "founded_on" and new is None:
+                continue
+            if name == "sector" and not new:
+                continue
+            if (old or None) != (new or None):
+                changes[FIELD_LABELS[name]] = [_display(name, old), _display(name, new)]
+        plan.changes = changes
+        plan.action = "update" if changes else "unchanged"
+
+    # -- applying --------------------------------------------------------------------------
+    @transaction.atomic
+    def apply(self, plan: Plan, *, skip_invalid: bool):
+        todo = [r for r in plan.rows if r.action in ("create", "update")]
+        by_code = {r.key: r for r in todo}
+        ordered: list[RowPlan] = []
+        placed: set[str] = set()
+
+        def place(row: RowPlan, chain=()):
+            if row.key in placed or row.key in chain:
+                return
+            parent = row.values.get("parent")
+            if parent in by_code:
+                place(by_code[parent], (*chain, row.key))
+            placed.add(row.key)
+            ordered.append(row)
+
+        for row in todo:
+            place(row)
+
+        created = updated = 0
+        cache = {o.code: o for o in Organization.objects.filter(code__in=self._codes_needed(ordered))}
+        for row in ordered:
+            v = row.values
+            parent = cache.get(v["parent"]) if v.get("parent") else None
+            if v.get("parent") and parent is None:
+                parent = Organization.objects.get(code=v["parent"])
+                cache[parent.code] = parent
+            fields = {
+                "name": v["name"],
+                "kind": v["kind"],
+                "parent": parent,
+            }
+            if v.get("sector"):
+                fields["sector"] = v["sector"]
+            if v.get("founded_on"):
+                fields["founded_on"] = datetime.date.fromisoformat(v["founded_on"])
+            for optional in ("secretary_name", "contact_phone"):
+                if v.get(optional):
+                    fields[optional] = v[optional]
+            check_nesting(fields["kind"], parent)
+            org = cache.get(row.key)
+            if org is None:
+                org = Organization.objects.create(code=row.key, **fields)
+                org.path = (parent.path if parent else "") + path_segment(org.pk)
+                org.depth = parent.depth + 1 if parent else 0
+                Organization.objects.filter(pk=org.pk).update(path=org.path, depth=org.depth)
+                created += 1
+            else:
+                old_path, old_depth = org.path, org.depth
+                for name, value in fields.items():
+                    setattr(org, name, value)
+                org.save()
+                new_path = (parent.path if parent else "") + path_segment(org.pk)
+                if new_path != old_path:
+                    new_depth = parent.depth + 1 if parent else 0
+                    move_subtree(old_path, new_path, new_depth - old_depth)
+                    org.path, org.depth = new_path, new_depth
+                updated += 1
+            cache[org.code] = org
+        result = counted_result(plan, created=created, updated=updated)
+        audit(
+            self.user,
+            "org.import",
+            organization=self.organization,
+            target=f"{created} 新增 / {updated} 更新",
+            created=created,
+            updated=updated,
+            codes=[r.key for r in ordered][:500],
+        )
+        return result
+
+    @staticmethod
+    def _codes_needed(rows: list[RowPlan]) -> set[str]:
+        codes = {r.key for r in rows}
+        codes |= {r.values["parent"] for r in rows if r.values.get("parent")}
+        return codes
+
+
+def _check_kinds(kind: str, parent_kind: str | None) -> None:
+    """check_nesting on kinds only (the parent may not exist yet)."""
+    from django.core.exceptions import ValidationError
+
+    parent = Organization(kind=parent_kind) if parent_kind else None
+    try:
+        check_nesting(kind, parent)
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0]) from exc
+
+
+def _display(name: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if name == "kind":
+        return Organization.Kind(value).label
+    if name == "sector":
+        return Organization.Sector(value).label
+    return str(value)

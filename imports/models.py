@@ -1,0 +1,64 @@
+"""An uploaded spreadsheet on its way in: its preview plan, progress and result.
+
+The plan stored here is what the user confirms; applying it never parses the file again.
+"""
+from django.conf import settings
+from django.db import models
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        """An upload, its preview and its progress are visible to the uploader only."""
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(owner=user)
+
+
+def upload_path(instance, filename):
+    return f"imports/{instance.owner_id}/{filename}"
+
+
+class ImportBatch(models.Model):
+    class Kind(models.TextChoices):
+        ORGS = "orgs", "党组织"
+        MEMBERS = "members", "党员花名册"
+        MEETINGS = "meetings", "三会一课台账"
+
+    class Status(models.TextChoices):
+        PARSING = "parsing", "正在读取和校验"
+        PREVIEW = "preview", "待确认"
+        APPLYING = "applying", "正在写入"
+        DONE = "done", "已完成"
+        REJECTED = "rejected", "未导入"
+        FAILED = "failed", "无法读取"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to=upload_path)
+    original_name = models.CharField("文件名", max_length=255)
+    skip_invalid = models.BooleanField("跳过有错误的行", default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PARSING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_text = models.CharField(max_length=200, blank=True)
+    plan = models.JSONField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PARSING, self.Status.APPLYING)

@@ -1,0 +1,94 @@
+"""Running an ImportBatch: plan (preview) and apply, inline or in a Celery task."""
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from imports.base import ImportCannotRun, Plan, apply_plan
+from imports.models import ImportBatch
+from imports.registry import importer_class
+from tabular.reader import FileRejected, read_table
+
+log = logging.getLogger(__name__)
+
+
+def _importer(batch: ImportBatch):
+    return importer_class(batch.kind)(organization=batch.organization, user=batch.owner)
+
+
+def _progress_callback(batch: ImportBatch, text: str):
+    last = {"value": -1}
+
+    def report(done: int, total: int) -> None:
+        value = int(done * 100 / total) if total else 100
+        if value >= last["value"] + 5 or done == total:
+            last["value"] = value
+            ImportBatch.objects.filter(pk=batch.pk).update(progress=value, progress_text=text)
+
+    return report
+
+
+def read_batch_table(batch: ImportBatch):
+    with batch.file.open("rb") as handle:
+        return read_table(
+            handle,
+            batch.original_name,
+            max_rows=settings.IMPORT_MAX_ROWS,
+            max_bytes=settings.IMPORT_MAX_BYTES,
+        )
+
+
+def plan_batch(batch: ImportBatch, table=None) -> ImportBatch:
+    """Parse and check the file; store the preview plan. Safe to run twice."""
+    try:
+        if table is None:
+            table = read_batch_table(batch)
+        plan = _importer(batch).plan(table, _progress_callback(batch, "正在校验"))
+    except (FileRejected, ImportCannotRun) as exc:
+        batch.status, batch.message = ImportBatch.Status.FAILED, str(exc)
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "message", "finished_at"])
+        return batch
+    batch.plan = plan.as_json()
+    batch.status = ImportBatch.Status.PREVIEW
+    batch.progress = 100
+    batch.save(update_fields=["plan", "status", "progress"])
+    return batch
+
+
+def claim_for_apply(batch: ImportBatch) -> bool:
+    """Move PREVIEW → APPLYING exactly once, so a double click or a redelivery applies once."""
+    return bool(
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+            status=ImportBatch.Status.APPLYING, progress=0, progress_text="正在写入"
+        )
+    )
+
+
+def apply_batch(batch: ImportBatch) -> ImportBatch:
+    """Write exactly the stored plan. The batch must have been claimed (status APPLYING)."""
+    batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.APPLYING:
+        return batch
+    plan = Plan.from_json(batch.plan)
+    try:
+        # The data and the batch's DONE status commit together: a crash leaves neither.
+        with transaction.atomic():
+            result = apply_plan(_importer(batch), plan, skip_invalid=batch.skip_invalid)
+            data = result.as_json()
+            data["written"] = result.written
+            batch.result = data
+            batch.status = ImportBatch.Status.DONE if result.written else ImportBatch.Status.REJECTED
+            batch.progress = 100
+            batch.finished_at = timezone.now()
+            batch.save(update_fields=["result", "status", "progress", "finished_at"])
+    except (ImportCannotRun, FileRejected) as exc:
+        batch.status, batch.message = ImportBatch.Status.REJECTED, str(exc)
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "message", "finished_at"])
+    return batch
+
+
+def enqueue(task, batch: ImportBatch) -> None:
+    transaction.on_commit(lambda: task.delay(batch.pk))

@@ -1,0 +1,164 @@
+"""Upload → preview → confirm → result, for every kind of import. Batches are the uploader's own."""
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import is_staff_user
+from branches.models import Organization
+from imports.base import Plan
+from imports.errorfile import error_workbook, template_workbook
+from imports.forms import UploadForm
+from imports.models import ImportBatch
+from imports.registry import IMPORTERS, importer_class
+from imports.services import claim_for_apply, enqueue, plan_batch, read_batch_table
+from imports.tasks import apply_import, plan_import
+from tabular.reader import FileRejected
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_LIMIT = 1000
+
+
+def _targets(user, kind: str):
+    """Organizations the user may import into (a 党小组 is never a target)."""
+    orgs = Organization.objects.changeable_by(user).exclude(kind=Organization.Kind.GROUP)
+    return orgs.order_by("path")
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in IMPORTERS:
+        raise Http404
+    return kind
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request, kind):
+    kind = _kind_or_404(kind)
+    staff = is_staff_user(request.user)
+    targets = _targets(request.user, kind)
+    if not staff and not targets.exists():
+        raise PermissionDenied("您没有导入数据的权限（只读角色）。")
+    target_required = not (kind == "orgs" and staff)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        targets=targets,
+        target_required=target_required,
+        allow_skip=kind != "orgs",
+        initial={"organization": request.GET.get("org")},
+    )
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        batch = ImportBatch.objects.create(
+            owner=request.user,
+            kind=kind,
+            organization=form.cleaned_data.get("organization"),
+            file=upload_file,
+            original_name=upload_file.name[:255],
+            skip_invalid=form.cleaned_data.get("skip_invalid", False),
+        )
+        try:
+            table = read_batch_table(batch)
+        except FileRejected as exc:
+            batch.status, batch.message = ImportBatch.Status.FAILED, str(exc)
+            batch.save(update_fields=["status", "message"])
+            return redirect("imports:batch-detail", pk=batch.pk)
+        if len(table.rows) >= settings.IMPORT_ASYNC_THRESHOLD:
+            enqueue(plan_import, batch)
+        else:
+            plan_batch(batch, table)
+        return redirect("imports:batch-detail", pk=batch.pk)
+    importer = importer_class(kind)
+    recent = ImportBatch.objects.owned_by(request.user).filter(kind=kind)[:10]
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "kind": kind, "title": importer.title, "fields": importer.fields,
+         "recent": recent},
+    )
+
+
+def _batch_for(request, pk) -> ImportBatch:
+    return get_object_or_404(ImportBatch.objects.owned_by(request.user), pk=pk)
+
+
+@require_GET
+def batch_detail(request, pk):
+    batch = _batch_for(request, pk)
+    context = {"batch": batch, "title": importer_class(batch.kind).title}
+    if batch.plan:
+        plan = Plan.from_json(batch.plan)
+        show = request.GET.get("show", "all")
+        rows = plan.rows
+        if show == "errors":
+            rows = [r for r in rows if r.action == "error"]
+        elif show == "changes":
+            rows = [r for r in rows if r.action in ("create", "update")]
+        context.update(
+            plan=plan,
+            counts=plan.preview_counts(),
+            rows=rows[:PREVIEW_LIMIT],
+            truncated=len(rows) > PREVIEW_LIMIT,
+            show=show,
+            can_confirm=batch.status == ImportBatch.Status.PREVIEW
+            and (batch.skip_invalid or not plan.errors),
+        )
+    if batch.result:
+        context["result"] = batch.result
+    return render(request, "imports/batch.html", context)
+
+
+@require_GET
+def batch_progress(request, pk):
+    """The htmx fragment polled by the progress bar; it reloads the page when the job ends."""
+    batch = _batch_for(request, pk)
+    response = render(request, "imports/_progress.html", {"batch": batch})
+    if not batch.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+def batch_confirm(request, pk):
+    batch = _batch_for(request, pk)
+    plan = Plan.from_json(batch.plan) if batch.plan else None
+    if plan is None or (plan.errors and not batch.skip_invalid):
+        messages.error(request, "该文件有错误，未写入任何数据。请修改后重新上传。")
+        return redirect("imports:batch-detail", pk=batch.pk)
+    if not claim_for_apply(batch):
+        messages.warning(request, "该批次已经确认过，不会重复写入。")
+        return redirect("imports:batch-detail", pk=batch.pk)
+    if len(plan.rows) >= settings.IMPORT_ASYNC_THRESHOLD:
+        enqueue(apply_import, batch)
+        messages.info(request, "数据较多，已转入后台写入。您可以离开本页，稍后回来查看结果。")
+    else:
+        from imports.services import apply_batch
+
+        batch = apply_batch(batch)
+        if batch.status == ImportBatch.Status.DONE:
+            from imports.base import ImportResult
+
+            messages.success(request, "导入完成：" + ImportResult.from_json(batch.result).summary())
+    return redirect("imports:batch-detail", pk=batch.pk)
+
+
+@require_GET
+def batch_errors(request, pk):
+    batch = _batch_for(request, pk)
+    if not batch.plan:
+        raise Http404
+    plan = Plan.from_json(batch.plan)
+    response = HttpResponse(error_workbook(plan), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'
+    return response
+
+
+@require_GET
+def template_download(request, kind):
+    kind = _kind_or_404(kind)
+    importer = importer_class(kind)
+    response = HttpResponse(template_workbook(importer), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
+    return response

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("orgs/", include("branches.urls")),
+    path("members/", include("members.urls")),
+    path("meetings/", include("activities.urls")),
+    path("reports/", include("reports.urls")),
+    path("imports/", include("imports.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "基层党建台账 管理后台"
+admin.site.site_title = "基层党建台账"

@@ -1,0 +1,1 @@
+"""Stored quarterly report results (see reports/ for the computation)."""

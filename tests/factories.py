@@ -1,0 +1,61 @@
+"""Builders for test data. Plain functions, so tests say what they build."""
+import datetime
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+
+from accounts.actions import grant_role
+from branches.models import Organization, path_segment
+
+_id_sequence = iter(range(1, 10**6))
+
+
+def make_org(code, name, kind, parent=None, **fields) -> Organization:
+    org = Organization.objects.create(code=code, name=name, kind=kind, parent=parent, **fields)
+    org.path = (parent.path if parent else "") + path_segment(org.pk)
+    org.depth = parent.depth + 1 if parent else 0
+    org.save(update_fields=["path", "depth"])
+    return org
+
+
+def build_district() -> SimpleNamespace:
+    K = Organization.Kind
+    top = make_org("1000", "示范街道党工委", K.WORKING_COMMITTEE, sector="government")
+    c1 = make_org("1100", "第一社区党委", K.COMMITTEE, top, sector="community")
+    b1 = make_org("1101", "第一社区第一党支部", K.BRANCH, c1, sector="community")
+    g1 = make_org("1101-1", "第一社区第一党支部第一党小组", K.GROUP, b1, sector="community")
+    b2 = make_org("1102", "第一社区第二党支部", K.BRANCH, c1, sector="community")
+    c2 = make_org("1200", "第二社区党委", K.COMMITTEE, top, sector="community")
+    b3 = make_org("1201", "第二社区党支部", K.BRANCH, c2, sector="community")
+    return SimpleNamespace(top=top, c1=c1, b1=b1, g1=g1, b2=b2, c2=c2, b3=b3)
+
+
+def make_user(username, kind=None, org=None, password="Secret-pass-2026"):
+    if kind is None:
+        return get_user_model().objects.create_user(username=username, password=password)
+    user, _, _ = grant_role(username, kind, org, password=password)
+    return user
+
+
+def build_personas(d) -> SimpleNamespace:
+    """组织部 staff, a 党委 admin (1100), two branch secretaries (1101, 1102), an auditor (1100),
+    another 党委's admin (1200), and a user with no role."""
+    return SimpleNamespace(
+        staff=make_user("staff", "staff"),
+        admin=make_user("admin1100", "org_admin", d.c1),
+        secretary=make_user("sec1101", "secretary", d.b1),
+        other_secretary=make_user("sec1102", "secretary", d.b2),
+        auditor=make_user("audit1100", "auditor", d.c1),
+        outsider=make_user("admin1200", "org_admin", d.c2),
+        nobody=make_user("nobody"),
+    )
+
+
+def valid_id_number(birth: datetime.date, male: bool = True, area: str = "110101") -> str:
+    """A GB 11643-valid ID with a fresh sequence number."""
+    seq = next(_id_sequence) % 500
+    seq = seq * 2 + (1 if male else 0)
+    body = f"{area}{birth:%Y%m%d}{seq:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
