@@ -11,9 +11,17 @@ from branches.models import Organization, check_nesting, path_segment
 from imports.base import ImportCannotRun, Importer, Plan, RowPlan, counted_result
 from tabular.values import normalize_text, parse_choice, parse_date
 
-KIND_CHOICES = {label: value for value, label in Organization.Kind.choices}
-SECTOR_CHOICES = {label: value for value, label in Organization.Sector.choices}
-SECTOR_CHOICES.update({"事业": "institution", "国企": "state_enterprise", "非公企业": "private_enterprise"})
+KIND_BY_LABEL = {label: value for value, label in Organization.Kind.choices}
+SECTOR_BY_LABEL = {label: value for value, label in Organization.Sector.choices}
+# Spellings seen in office files → the label (parse_choice lists the labels in its messages).
+KIND_SPELLINGS = {label: label for label in KIND_BY_LABEL} | {"党工委员会": "党工委"}
+SECTOR_SPELLINGS = {label: label for label in SECTOR_BY_LABEL} | {
+    "事业": "事业单位",
+    "国企": "国有企业",
+    "非公企业": "非公有制企业",
+    "非公": "非公有制企业",
+    "村": "农村",
+}
 
 FIELD_LABELS = {
     "name": "组织名称",
@@ -150,13 +158,15 @@ class OrganizationImporter(Importer):
         try:
             kind = record.get("kind")
             if normalize_text(kind) is None:
-                raise ValueError("组织类别不能为空，应为：" + "、".join(KIND_CHOICES) + "。")
-            values["kind"] = parse_choice(kind, KIND_CHOICES)
+                raise ValueError("组织类别不能为空，应为：" + "、".join(KIND_BY_LABEL) + "。")
+            values["kind"] = KIND_BY_LABEL[parse_choice(kind, KIND_SPELLINGS)]
         except ValueError as exc:
             plan.fail(self.column("kind"), str(exc))
         try:
             sector = record.get("sector")
-            values["sector"] = parse_choice(sector, SECTOR_CHOICES) if normalize_text(sector) else ""
+            values["sector"] = (
+                SECTOR_BY_LABEL[parse_choice(sector, SECTOR_SPELLINGS)] if normalize_text(sector) else ""
+            )
         except ValueError as exc:
             plan.fail(self.column("sector"), str(exc))
         try:

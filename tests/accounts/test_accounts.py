@@ -1,0 +1,108 @@
+"""Onboarding with add_user, logging in, lockout, and the security headers on every page."""
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.models import AuditLog, Role
+from tests.helpers import run_command, run_json
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.sqlite_smoke
+def test_add_user_creates_the_user_and_grants_the_role(district):
+    status, out, _ = run_command("add_user", "wang", "--role", "secretary", "--org", "1101",
+                                 "--password", "Branch-pass-2026")
+    assert status == 0
+    user = get_user_model().objects.get(username="wang")
+    assert user.check_password("Branch-pass-2026")
+    assert Role.objects.get(user=user).organization.code == "1101"
+    status, out, _ = run_command("add_user", "wang", "--role", "auditor", "--org", "1200",
+                                 "--password", "Branch-pass-2026")
+    assert status == 0
+    assert Role.objects.filter(user=user).count() == 2
+    assert AuditLog.objects.filter(action="role.grant").count() == 2
+
+
+def test_add_user_staff_needs_no_org_and_is_idempotent(db):
+    for _ in range(2):
+        status, result = run_json("add_user", "zzb", "--role", "staff", "--password", "Staff-pass-2026")
+        assert status == 0
+    assert Role.objects.filter(user__username="zzb", kind="staff").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--role", "secretary", "--org", "9999"], "9999"),
+        (["--role", "secretary"], "--org"),
+        (["--role", "secretary", "--org", "1100"], "党支部"),
+    ],
+)
+def test_add_user_refuses_bad_arguments_with_exit_2(district, args, fragment):
+    status, out, err = run_command("add_user", "li", *args, "--password", "Some-pass-2026")
+    assert status == 2
+    assert fragment in err
+    assert not get_user_model().objects.filter(username="li").exists()
+
+
+def test_login_form_logs_in_and_lands_on_the_home_page(client, personas):
+    response = client.post("/accounts/login/", {"username": "sec1101", "password": "Secret-pass-2026"})
+    assert response.status_code == 302
+    assert client.get("/", follow=True).status_code == 200
+
+
+def test_wrong_password_says_so_in_chinese(client, personas):
+    response = client.post("/accounts/login/", {"username": "sec1101", "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_repeated_failures_lock_the_username_not_the_office(client, personas, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "sec1101", "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": "sec1101", "password": "Secret-pass-2026"})
+    assert locked.status_code == 429
+    assert "暂时锁定" in locked.content.decode()
+    # A colleague in the same office (same IP) still logs in.
+    other = client.post("/accounts/login/", {"username": "sec1102", "password": "Secret-pass-2026"})
+    assert other.status_code == 302
+
+
+def test_every_page_carries_a_strict_content_security_policy(client, personas):
+    client.force_login(personas.staff)
+    for url in ["/accounts/login/", "/orgs/", "/orgs/1101/"]:
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        script_src = [p for p in policy.split(";") if p.strip().startswith("script-src")][0]
+        assert "'unsafe-inline'" not in script_src
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_audit_log_cannot_be_changed_or_deleted(db):
+    from accounts.models import audit
+
+    entry = audit(None, "test.action", target="x")
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditLog.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AuditLog.objects.update(action="other")
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings_production",
+               SECRET_KEY="x" * 20 + "production-secret-key-for-the-check-0123456789",
+               ALLOWED_HOSTS="dangjian.example.gov.cn")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
