@@ -1,0 +1,459 @@
+"""The quarterly figures of interfaces.md §3, computed in the database and shaped with pandas.
+
+`compute_figures(org, quarter)` is the one computation: the command, the Celery job, the pages,
+the stored result and the workbook all format what it returns. It runs four aggregate queries
+over the subtree (members per branch, meeting types per branch × organization × month, distinct
+members present per branch, and the organizations themselves) and never reads attendance rows
+into Python.
+
+A report over a large subtree may be computed in chunks (one per child subtree) and merged with
+`Figures.merge`: the branches of the chunks are disjoint and the summary is always derived from
+the branches, so the merged figures equal the one-shot computation exactly.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import ExtractMonth
+
+from activities.models import Attendance, Meeting, MeetingKind
+from activities.quarters import Quarter
+from activities.rules import RULE_KEYS, exemptions_for, is_exempt, rules_in_force
+from branches.models import Organization
+from members.models import Member, Membership
+
+REQUIREMENT_LABELS = {
+    "party_congress": "支部党员大会",
+    "committee": "支部委员会",
+    "group_meetings": "党小组会",
+    "party_lecture": "党课",
+    "theme_day": "主题党日",
+}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A rate rounded to 4 places; None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return round(numerator / denominator, 4)
+
+
+@dataclass(slots=True)
+class Slot:
+    """One thing a branch had to hold: a requirement in a month (or in the quarter)."""
+
+    key: str
+    month: int | None  # None for a requirement counted once a quarter
+    group_code: str | None = None
+    group_name: str | None = None
+    met: bool = False
+    exempt: bool = False
+
+    @property
+    def label(self) -> str:
+        return REQUIREMENT_LABELS.get(self.key, self.key)
+
+    @property
+    def when(self) -> str:
+        return f"{self.month}月" if self.month else "本季度"
+
+    @property
+    def gap_text(self) -> str:
+        """"支部委员会：8月未开"; for a 党小组: "第一党小组 党小组会：8月未开"."""
+        who = f"{self.group_name} " if self.group_name else ""
+        return f"{who}{self.label}：{self.when}未开"
+
+
+@dataclass(slots=True)
+class BranchFigures:
+    id: int
+    code: str
+    name: str
+    path: str
+    kind: str
+    members: int
+    full_members: int
+    requirements: dict  # key → None (not applicable / exempt) or {"slots": n, "met": m}
+    slots_applicable: int
+    slots_met: int
+    completion_rate: float | None
+    compliant: bool
+    members_attended: int
+    coverage: float | None
+    slots: list[Slot] = field(default_factory=list)
+
+    @property
+    def gaps(self) -> list[Slot]:
+        """The unmet slots of applicable requirements."""
+        return [s for s in self.slots if not s.met and not s.exempt]
+
+    @property
+    def exempt_keys(self) -> list[str]:
+        return sorted({s.key for s in self.slots if s.exempt})
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "members": self.members,
+            "full_members": self.full_members,
+            "requirements": self.requirements,
+            "slots_applicable": self.slots_applicable,
+            "slots_met": self.slots_met,
+            "completion_rate": self.completion_rate,
+            "compliant": self.compliant,
+            "members_attended": self.members_attended,
+            "coverage": self.coverage,
+        }
+
+    def to_dict(self) -> dict:
+        """Everything, slots included: what a chunk task returns and a stored result keeps."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BranchFigures:
+        data = dict(data)
+        data["slots"] = [Slot(**s) for s in data.get("slots", [])]
+        return cls(**data)
+
+
+@dataclass
+class Figures:
+    quarter: str
+    org: str
+    branches: list[BranchFigures]
+
+    @property
+    def summary(self) -> dict:
+        """Counts and sums over the branches; rates pooled (sum over sum), never averaged."""
+        n = len(self.branches)
+        compliant = sum(1 for b in self.branches if b.compliant)
+        members = sum(b.members for b in self.branches)
+        attended = sum(b.members_attended for b in self.branches)
+        applicable = sum(b.slots_applicable for b in self.branches)
+        met = sum(b.slots_met for b in self.branches)
+        return {
+            "branches": n,
+            "compliant_branches": compliant,
+            "compliance_rate": rate(compliant, n),
+            "members": members,
+            "members_attended": attended,
+            "coverage": rate(attended, members),
+            "slots_applicable": applicable,
+            "slots_met": met,
+            "completion_rate": rate(met, applicable),
+        }
+
+    def requirement_totals(self) -> dict[str, dict]:
+        """Per requirement: branches it applies to, slots, slots met, completion rate."""
+        totals = {}
+        for key in RULE_KEYS:
+            cells = [b.requirements.get(key) for b in self.branches]
+            cells = [c for c in cells if c is not None]
+            slots = sum(c["slots"] for c in cells)
+            met = sum(c["met"] for c in cells)
+            totals[key] = {
+                "label": REQUIREMENT_LABELS[key],
+                "branches": len(cells),
+                "slots": slots,
+                "met": met,
+                "completion_rate": rate(met, slots),
+            }
+        return totals
+
+    def as_json(self) -> dict:
+        """Exactly the JSON of interfaces.md §3."""
+        return {
+            "quarter": self.quarter,
+            "org": self.org,
+            "branches": [b.as_json() for b in self.branches],
+            "summary": self.summary,
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            "quarter": self.quarter,
+            "org": self.org,
+            "branches": [b.to_dict() for b in self.branches],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Figures:
+        return cls(
+            quarter=data["quarter"],
+            org=data["org"],
+            branches=[BranchFigures.from_dict(b) for b in data["branches"]],
+        )
+
+    @classmethod
+    def merge(cls, org_code: str, quarter: str, parts: list[Figures]) -> Figures:
+        """Figures of disjoint subtrees joined into one report for `org_code`."""
+        seen: dict[int, BranchFigures] = {}
+        for part in parts:
+            for branch in part.branches:
+                seen[branch.id] = branch
+        return cls(quarter=str(quarter), org=org_code, branches=_ordered(seen.values()))
+
+
+def _ordered(branches) -> list[BranchFigures]:
+    return sorted(branches, key=lambda b: b.code)
+
+
+def as_quarter(quarter: Quarter | str) -> Quarter:
+    return quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+
+
+def as_org(org: Organization | str) -> Organization:
+    return org if isinstance(org, Organization) else Organization.objects.get(code=org)
+
+
+# --- the queries -----------------------------------------------------------------------------
+
+
+def branches_at(org: Organization, day: datetime.date) -> pd.DataFrame:
+    """The branches of the subtree existing on `day`: id, code, name, path, kind."""
+    rows = (
+        Organization.objects.subtree(org)
+        .branches()
+        .existing_on(day)
+        .values_list("id", "code", "name", "path", "kind")
+    )
+    return pd.DataFrame.from_records(
+        list(rows), columns=["id", "code", "name", "path", "kind"]
+    ).set_index("id")
+
+
+def groups_at(org: Organization, day: datetime.date) -> pd.DataFrame:
+    """The 党小组 of the subtree existing on `day`: id, code, name, branch_id."""
+    rows = (
+        Organization.objects.subtree(org)
+        .groups()
+        .existing_on(day)
+        .values_list("id", "code", "name", "parent_id")
+    )
+    return pd.DataFrame.from_records(list(rows), columns=["id", "code", "name", "branch_id"])
+
+
+def memberships_at(org: Organization, day: datetime.date):
+    """Memberships in force on `day` in the subtree's branches.
+
+    A membership is closed by a transfer out, 停止党籍, 出党 or death (members/models.py), so
+    "in force" already means 党籍 正常 and belonging to that branch on that day.
+    """
+    return Membership.objects.on(day).filter(branch__path__startswith=org.path)
+
+
+def member_counts(org: Organization, day: datetime.date) -> pd.DataFrame:
+    """Per branch: members and full members (正式, confirmed on or before `day`)."""
+    full = Q(member__category=Member.Category.FULL) & (
+        Q(member__confirmed_on__isnull=True) | Q(member__confirmed_on__lte=day)
+    )
+    rows = (
+        memberships_at(org, day)
+        .values("branch_id")
+        .annotate(
+            members=Count("member_id", distinct=True),
+            full_members=Count("member_id", filter=full, distinct=True),
+        )
+        .values_list("branch_id", "members", "full_members")
+    )
+    return pd.DataFrame.from_records(
+        list(rows), columns=["branch_id", "members", "full_members"]
+    ).set_index("branch_id")
+
+
+def counted_meetings(org: Organization, quarter: Quarter):
+    """Final meetings dated inside the quarter, held by a branch of the subtree or its 党小组."""
+    return Meeting.objects.filter(
+        status=Meeting.Status.SUBMITTED,
+        date__gte=quarter.start,
+        date__lte=quarter.end,
+        branch__path__startswith=org.path,
+    )
+
+
+def kind_counts(org: Organization, quarter: Quarter) -> pd.DataFrame:
+    """Per branch × holding organization × meeting type × month: the number of sittings."""
+    rows = (
+        MeetingKind.objects.filter(meeting__in=counted_meetings(org, quarter))
+        .values(
+            branch_id=F("meeting__branch_id"),
+            org_id=F("meeting__organization_id"),
+            kind_value=F("kind"),
+            month=ExtractMonth("meeting__date"),
+        )
+        .annotate(n=Count("id"))
+        .values_list("branch_id", "org_id", "kind_value", "month", "n")
+    )
+    return pd.DataFrame.from_records(
+        list(rows), columns=["branch_id", "org_id", "kind", "month", "n"]
+    )
+
+
+def attended_counts(org: Organization, quarter: Quarter) -> pd.DataFrame:
+    """Per branch: distinct members (at the quarter's end) present at ≥1 counted meeting of it."""
+    day = quarter.end
+    in_force = Q(member__memberships__branch_id=F("meeting__branch_id")) & Q(
+        member__memberships__started_on__lte=day
+    ) & (Q(member__memberships__ended_on__isnull=True) | Q(member__memberships__ended_on__gt=day))
+    rows = (
+        Attendance.objects.filter(
+            in_force,
+            status=Attendance.Status.PRESENT,
+            meeting__status=Meeting.Status.SUBMITTED,
+            meeting__date__gte=quarter.start,
+            meeting__date__lte=quarter.end,
+            meeting__branch__path__startswith=org.path,
+        )
+        .values(branch_id=F("meeting__branch_id"))
+        .annotate(attended=Count("member_id", distinct=True))
+        .values_list("branch_id", "attended")
+    )
+    return pd.DataFrame.from_records(list(rows), columns=["branch_id", "attended"]).set_index(
+        "branch_id"
+    )
+
+
+# --- shaping ---------------------------------------------------------------------------------
+
+
+def compute_figures(org: Organization | str, quarter: Quarter | str) -> Figures:
+    """The §3 figures for `org`'s subtree in `quarter` (see the module docstring)."""
+    org = as_org(org)
+    quarter = as_quarter(quarter)
+    day = quarter.end
+
+    branches = branches_at(org, day)
+    if branches.empty:
+        return Figures(quarter=str(quarter), org=org.code, branches=[])
+    groups = groups_at(org, day)
+    groups = groups[groups["branch_id"].isin(branches.index)]
+    counts = member_counts(org, day).reindex(branches.index, fill_value=0)
+    attended = attended_counts(org, quarter).reindex(branches.index, fill_value=0)
+    kinds = kind_counts(org, quarter)
+    kinds = kinds[kinds["branch_id"].isin(branches.index)]
+
+    rules = rules_in_force(quarter)
+    exemptions = exemptions_for(quarter)
+    months = quarter.months
+
+    # (branch, kind, month) and (branch, kind) with ≥1 sitting; (group, month) and group with
+    # ≥1 党小组会 held by that group.
+    held_month = set(
+        kinds.groupby(["branch_id", "kind", "month"])["n"].sum().loc[lambda s: s > 0].index
+    )
+    held_quarter = set(kinds.groupby(["branch_id", "kind"])["n"].sum().loc[lambda s: s > 0].index)
+    group_ids = set(groups["id"])
+    group_rows = kinds[(kinds["kind"] == Meeting.Kind.GROUP_MEETING) & kinds["org_id"].isin(group_ids)]
+    group_month = set(zip(group_rows["org_id"], group_rows["month"], strict=True))
+    group_any = set(group_rows["org_id"])
+    groups_by_branch: dict[int, list[tuple]] = {}
+    for gid, gcode, gname, bid in groups.sort_values("code").itertuples(index=False):
+        groups_by_branch.setdefault(bid, []).append((gid, gcode, gname))
+
+    result = []
+    frame = branches.join(counts).join(attended)
+    for bid, code, name, path, kind, members, full, n_attended in frame.itertuples():
+        members, full, n_attended = int(members), int(full), int(n_attended)
+        exempted = exemptions.get(bid)
+        my_groups = groups_by_branch.get(bid, [])
+        requirements: dict[str, dict | None] = {}
+        slots: list[Slot] = []
+        for key in RULE_KEYS:
+            rule = rules[key]
+            applies = rule.enabled and full >= rule.min_full_members
+            if key == "group_meetings":
+                applies = applies and bool(my_groups)
+            if not applies:
+                requirements[key] = None
+                continue
+            exempt = is_exempt(exempted, key)
+            key_slots = _slots_for(
+                key, rule, bid, months, my_groups, held_month, held_quarter, group_month, group_any
+            )
+            if exempt:
+                for slot in key_slots:
+                    slot.exempt = True
+                requirements[key] = None
+            else:
+                requirements[key] = {
+                    "slots": len(key_slots),
+                    "met": sum(1 for s in key_slots if s.met),
+                }
+            slots.extend(key_slots)
+        applicable = sum(r["slots"] for r in requirements.values() if r)
+        met = sum(r["met"] for r in requirements.values() if r)
+        result.append(
+            BranchFigures(
+                id=int(bid),
+                code=code,
+                name=name,
+                path=path,
+                kind=kind,
+                members=members,
+                full_members=full,
+                requirements=requirements,
+                slots_applicable=applicable,
+                slots_met=met,
+                completion_rate=rate(met, applicable),
+                compliant=met == applicable,
+                members_attended=n_attended,
+                coverage=rate(n_attended, members),
+                slots=slots,
+            )
+        )
+    return Figures(quarter=str(quarter), org=org.code, branches=_ordered(result))
+
+
+def _slots_for(key, rule, bid, months, groups, held_month, held_quarter, group_month, group_any):
+    monthly = rule.period == "month"
+    if key == "group_meetings":
+        if monthly:
+            return [
+                Slot(key, m, gcode, gname, met=(gid, m) in group_month)
+                for gid, gcode, gname in groups
+                for m in months
+            ]
+        return [Slot(key, None, gcode, gname, met=gid in group_any) for gid, gcode, gname in groups]
+    kind = rule.meeting_kind
+    if monthly:
+        return [Slot(key, m, met=(bid, kind, m) in held_month) for m in months]
+    return [Slot(key, None, met=(bid, kind) in held_quarter)]
+
+
+def chunk_roots(org: Organization) -> list[Organization]:
+    """Disjoint subtrees whose branches together are exactly `org`'s: the children that can hold
+    branches (a branch is its own single chunk)."""
+    if org.is_branch or org.is_group:
+        return [org]
+    return list(org.children.exclude(kind=Organization.Kind.GROUP).order_by("path"))
+
+
+def absent_members(org: Organization | str, quarter: Quarter | str) -> pd.DataFrame:
+    """Members at the quarter's end never recorded present at a counted meeting of their branch.
+
+    Columns: branch_id, member_id, name, id_number. One anti-join in the database.
+    """
+    org = as_org(org)
+    quarter = as_quarter(quarter)
+    attended = Attendance.objects.filter(
+        member_id=OuterRef("member_id"),
+        meeting__branch_id=OuterRef("branch_id"),
+        status=Attendance.Status.PRESENT,
+        meeting__status=Meeting.Status.SUBMITTED,
+        meeting__date__gte=quarter.start,
+        meeting__date__lte=quarter.end,
+    )
+    rows = (
+        memberships_at(org, quarter.end)
+        .filter(branch__in=Organization.objects.subtree(org).branches().existing_on(quarter.end))
+        .exclude(Exists(attended))
+        .order_by("branch__code", "member__name")
+        .values_list("branch_id", "member_id", "member__name", "member__id_number")
+    )
+    return pd.DataFrame.from_records(
+        list(rows), columns=["branch_id", "member_id", "name", "id_number"]
+    )
