@@ -9,7 +9,7 @@ NAVIGATION = [
     ("活动", "activities:activity-list", "all"),
     ("审核", "activities:review-queue", "upper"),
     ("季度报表", "reports:dashboard", "upper"),
-    ("导入", "branches:import-orgs", "upper"),
+    ("导入", "imports:index", "upper"),
     ("考核设置", "activities:rule-list", "staff"),
 ]
 

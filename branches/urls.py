@@ -6,7 +6,6 @@ app_name = "branches"
 
 urlpatterns = [
     path("", views.tree, name="tree"),
-    path("import/", views.import_orgs, name="import-orgs"),
     path("<str:code>/", views.detail, name="org-detail"),
     path("<str:code>/children/", views.children, name="org-children"),
 ]

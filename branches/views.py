@@ -74,8 +74,3 @@ def detail(request, code):
     }
     return render(request, "branches/detail.html", context)
 
-
-def import_orgs(request):
-    from django.shortcuts import redirect
-
-    return redirect("imports:upload", kind="orgs")

@@ -5,6 +5,7 @@ from imports import views
 app_name = "imports"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("<slug:kind>/new/", views.upload, name="upload"),
     path("<slug:kind>/template.xlsx", views.template_download, name="template"),
     path("batch/<int:pk>/", views.batch_detail, name="batch-detail"),

@@ -27,6 +27,16 @@ def _targets(user, kind: str):
     return orgs.order_by("path")
 
 
+@require_GET
+def index(request):
+    """Where every upload starts: the three kinds and the user's own recent uploads."""
+    kinds = [(kind, importer_class(kind).title) for kind in IMPORTERS]
+    if not is_staff_user(request.user) and not _targets(request.user, "orgs").exists():
+        raise PermissionDenied("您没有导入数据的权限（只读角色）。")
+    recent = ImportBatch.objects.owned_by(request.user).select_related("organization")[:20]
+    return render(request, "imports/index.html", {"kinds": kinds, "recent": recent})
+
+
 def _kind_or_404(kind: str) -> str:
     if kind not in IMPORTERS:
         raise Http404
