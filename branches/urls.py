@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("<str:code>/", views.detail, name="org-detail"),
     path("<str:code>/children/", views.children, name="org-children"),
+    path("<str:code>/edit/", views.edit, name="org-edit"),
+    path("<str:code>/new-child/", views.create_child, name="org-create-child"),
 ]

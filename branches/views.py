@@ -1,8 +1,13 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import can_change, get_visible_org, scope_roots
+from accounts.access import can_change, get_changeable_org, get_visible_org, scope_roots
+from accounts.models import is_staff_user
+from branches.actions import create_organization, update_organization
+from branches.forms import EDITABLE, OrganizationForm
 from branches.health import health_flags, member_counts, subtree_member_counts
 from branches.models import Organization
 
@@ -74,3 +79,51 @@ def detail(request, code):
     }
     return render(request, "branches/detail.html", context)
 
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, code):
+    org = get_changeable_org(request.user, code=code)
+    parents = Organization.objects.changeable_by(request.user).exclude(kind=Organization.Kind.GROUP)
+    if org.parent_id and not parents.filter(pk=org.parent_id).exists():
+        parents = parents | Organization.objects.filter(pk=org.parent_id)
+    form = OrganizationForm(request.POST or None, instance=org, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in EDITABLE}
+        if fields["parent"] is None and org.parent_id and not is_staff_user(request.user):
+            form.add_error("parent", "只有组织部管理员可以设置顶层组织。")
+        try:
+            if form.errors:
+                raise ValidationError("请改正标出的错误。")
+            update_organization(Organization.objects.get(pk=org.pk), by=request.user, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, "已保存。")
+            return redirect("branches:org-detail", code=org.code)
+    return render(request, "branches/edit.html", {"form": form, "org": org})
+
+
+@require_http_methods(["GET", "POST"])
+def create_child(request, code):
+    parent = get_changeable_org(request.user, code=code)
+    if parent.is_group:
+        raise PermissionDenied("党小组下不能再设下级组织。")
+    parents = Organization.objects.changeable_by(request.user).exclude(kind=Organization.Kind.GROUP)
+    form = OrganizationForm(
+        request.POST or None, instance=Organization(parent=parent, sector=parent.sector),
+        parents=parents,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in EDITABLE}
+        if fields["parent"] is None and not is_staff_user(request.user):
+            form.add_error("parent", "请选择上级组织。")
+        else:
+            try:
+                org = create_organization(code=form.cleaned_data["code"], by=request.user, **fields)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                messages.success(request, f"已新建 {org.name}。")
+                return redirect("branches:org-detail", code=org.code)
+    return render(request, "branches/edit.html", {"form": form, "org": None, "parent": parent})

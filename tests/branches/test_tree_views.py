@@ -121,3 +121,50 @@ def test_nesting_rules_refuse_impossible_trees(district):
         create_organization(code="X2", name="x", kind="group", parent=district.c1, by=None)
     with pytest.raises(ValidationError, match="循环"):
         update_organization(district.top, parent=district.c1, by=None)
+
+
+def test_admin_edits_an_organization_in_scope_and_auditor_gets_403(client, personas, district):
+    url = reverse("branches:org-edit", args=["1101"])
+    client.force_login(personas.auditor)
+    assert client.get(url).status_code == 403
+    client.force_login(personas.other_secretary)
+    assert client.get(url).status_code == 404
+    client.force_login(personas.admin)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {
+        "name": "第一社区第一党支部", "kind": "branch", "sector": "community",
+        "parent": district.c1.pk, "has_committee": "on", "committee_elected_on": "2020-01-05",
+        "secretary_name": "张三",
+    })
+    assert response.status_code == 302
+    district.b1.refresh_from_db()
+    assert district.b1.has_committee and district.b1.secretary_name == "张三"
+    page = client.get(reverse("branches:org-detail", args=["1101"])).content.decode()
+    assert "任期已于 2025年01月05日 届满" in page
+
+
+def test_moving_an_organization_under_its_own_branch_is_refused(client, personas, district):
+    client.force_login(personas.staff)
+    response = client.post(reverse("branches:org-edit", args=["1100"]), {
+        "name": "第一社区党委", "kind": "committee", "parent": district.b1.pk,
+    })
+    assert response.status_code == 200
+    district.c1.refresh_from_db()
+    assert district.c1.parent == district.top
+
+
+def test_admin_creates_a_branch_and_cannot_create_a_branch_under_a_branch(client, personas, district):
+    client.force_login(personas.admin)
+    url = reverse("branches:org-create-child", args=["1100"])
+    response = client.post(url, {"code": "1103", "name": "第三支部", "kind": "branch",
+                                 "parent": district.c1.pk})
+    assert response.status_code == 302
+    assert Organization.objects.get(code="1103").path.startswith(district.c1.path)
+    response = client.post(reverse("branches:org-create-child", args=["1101"]),
+                           {"code": "1104", "name": "支部下的支部", "kind": "branch",
+                            "parent": district.b1.pk})
+    assert response.status_code == 200
+    assert "支部不能再下设支部" in response.content.decode()
+    assert not Organization.objects.filter(code="1104").exists()
+    client.force_login(personas.outsider)
+    assert client.get(url).status_code == 404

@@ -1,0 +1,36 @@
+from django import forms
+
+from branches.models import Organization
+
+EDITABLE = [
+    "name", "kind", "sector", "parent", "founded_on", "dissolved_on", "secretary_name",
+    "contact_name", "contact_phone", "has_committee", "committee_elected_on",
+]
+
+
+class OrganizationForm(forms.ModelForm):
+    """Create or edit an organization; the parent is chosen among organizations the user may change."""
+
+    class Meta:
+        model = Organization
+        fields = ["code", *EDITABLE]
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "dissolved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "committee_elected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            parents = parents.exclude(path__startswith=self.instance.path)
+        self.fields["parent"].queryset = parents.order_by("path")
+        self.fields["parent"].label_from_instance = lambda o: f"{o.code} {o.name}"
+
+    def clean(self):
+        data = super().clean()
+        founded, dissolved = data.get("founded_on"), data.get("dissolved_on")
+        if founded and dissolved and dissolved <= founded:
+            self.add_error("dissolved_on", "撤销日期应晚于成立日期。")
+        return data
