@@ -210,3 +210,69 @@ class MemberEvent(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_kind_display()} {self.date}"
+
+
+class TransferQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Transfer.Status.PENDING)
+
+    def visible_to(self, user):
+        """Transfers either side of which the user may see: both branches see a transfer."""
+        from branches.models import Organization
+
+        visible = Organization.objects.visible_to(user)
+        return self.filter(Q(from_branch__in=visible) | Q(to_branch__in=visible))
+
+
+class Transfer(models.Model):
+    """组织关系转接 across scopes: the sending branch initiates, the receiving branch accepts.
+
+    A transfer between two branches the same user may change happens at once (status ACCEPTED
+    on creation); otherwise it waits here, visible to both sides, until accepted, refused or
+    withdrawn. The member's branch changes only when it is accepted.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待接收"
+        ACCEPTED = "accepted", "已接收"
+        REFUSED = "refused", "已退回"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_branch = models.ForeignKey(
+        "branches.Organization", verbose_name="转出党支部", on_delete=models.PROTECT, related_name="+"
+    )
+    to_branch = models.ForeignKey(
+        "branches.Organization", verbose_name="转入党支部", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    initiated_on = models.DateField("转出日期")
+    accepted_on = models.DateField("转入日期", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+    initiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status="pending"),
+                name="members_transfer_one_pending_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.from_branch} → {self.to_branch}（{self.get_status_display()}）"

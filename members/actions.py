@@ -1,0 +1,438 @@
+"""Every change to a member: one named function each, one transaction, a MemberEvent and an audit.
+
+Membership periods are kept right in every action (see Membership): a period closes on the
+first day the member no longer counts for the branch and opens on the first day they count.
+Views, the admin and the importer call these functions; nothing else writes Member.branch,
+category or status.
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import audit
+from branches.models import Organization
+from members.models import Member, MemberEvent, Membership, Transfer
+from members.validation import LABELS, add_years, check_person
+
+EDITABLE_FIELDS = (
+    "name", "id_number", "sex", "ethnicity", "birth_date", "education", "joined_on",
+    "work_unit", "phone",
+)
+DATE_FIELDS = {"birth_date", "joined_on", "confirmed_on"}
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _may_change(user, branch: Organization) -> bool:
+    return Organization.objects.changeable_by(user).filter(pk=branch.pk).exists()
+
+
+def _require_change(user, branch: Organization) -> None:
+    if not _may_change(user, branch):
+        raise PermissionDenied("您无权修改该党支部的党员信息。")
+
+
+def _check_day(day: datetime.date, what: str) -> None:
+    if day is None:
+        raise ValidationError(f"请填写{what}日期。")
+    if day > _today():
+        raise ValidationError(f"{what}日期不能晚于今天。")
+
+
+def _record(member, kind, day, *, by, note="", from_branch=None, to_branch=None, **detail):
+    event = MemberEvent.objects.create(
+        member=member, kind=kind, date=day, note=note, from_branch=from_branch,
+        to_branch=to_branch, recorded_by=by if getattr(by, "pk", None) else None, detail=detail,
+    )
+    audit(
+        by, f"member.{kind}", organization=member.branch, target=f"{member.name}（{member.masked_id_number}）",
+        member_id=member.pk, date=day.isoformat(), **detail,
+    )
+    return event
+
+
+def _open_membership(member, branch, day) -> None:
+    Membership.objects.create(member=member, branch=branch, started_on=day)
+
+
+def _close_membership(member, day) -> None:
+    """End the open period on `day` (the first day the member no longer counts)."""
+    current = Membership.objects.filter(member=member, ended_on__isnull=True).first()
+    if current is None:
+        return
+    if day < current.started_on:
+        raise ValidationError(
+            f"日期不能早于本段组织关系的起始日期 {current.started_on:%Y-%m-%d}。"
+        )
+    current.ended_on = day
+    current.save(update_fields=["ended_on"])
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().select_related("branch").get(pk=member.pk)
+
+
+def _require_active(member: Member, what: str) -> None:
+    if member.status != Member.Status.NORMAL:
+        raise ValidationError(f"该党员党籍状态为“{member.get_status_display()}”，不能办理{what}。")
+
+
+# -------------------------------------------------------------------------- create / edit
+
+def _member_values(data: dict) -> dict:
+    """check_person's JSON-safe values → model field values."""
+    values = {}
+    for name, value in data.items():
+        if name in DATE_FIELDS and isinstance(value, str):
+            value = datetime.date.fromisoformat(value)
+        values[name] = value
+    return values
+
+
+def _validate(data: dict) -> dict:
+    checked = check_person(data, today=_today())
+    if checked.errors:
+        raise ValidationError({name: [message] for name, message in checked.errors})
+    return _member_values(checked.values)
+
+
+@transaction.atomic
+def create_member(data: dict, *, branch: Organization, group: Organization | None = None, by) -> Member:
+    """Register a member in `branch` (counting there since 入党日期), like an imported row."""
+    _require_change(by, branch)
+    if not branch.is_branch:
+        raise ValidationError("党员只能登记在党支部（或联合党支部、临时党支部）。")
+    values = _validate(data)
+    existing = Member.objects.filter(id_number=values["id_number"]).select_related("branch").first()
+    if existing:
+        raise ValidationError(
+            {"id_number": [f"该党员组织关系在{existing.branch.name}，请办理组织关系转接。"]}
+        )
+    _check_group(group, branch)
+    status = values.pop("status", None) or Member.Status.NORMAL
+    values.pop("is_mobile", None)
+    member = Member.objects.create(branch=branch, group=group, status=status, **values)
+    if status == Member.Status.NORMAL:
+        _open_membership(member, branch, member.joined_on)
+    _record(member, MemberEvent.Kind.CREATED, _today(), by=by, to_branch=branch)
+    return member
+
+
+@transaction.atomic
+def update_member(member: Member, data: dict, *, by) -> Member:
+    """Edit the personal fields with the import's validation; branch/category/status are not here."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    full = {name: getattr(member, name) for name in EDITABLE_FIELDS}
+    full.update({"category": member.category, "confirmed_on": member.confirmed_on})
+    full.update(data)
+    values = _validate(full)
+    clash = Member.objects.filter(id_number=values["id_number"]).exclude(pk=member.pk).first()
+    if clash:
+        raise ValidationError({"id_number": ["该公民身份号码已登记为另一名党员。"]})
+    changes = {}
+    old_joined = member.joined_on
+    for name in EDITABLE_FIELDS:
+        new = values.get(name, getattr(member, name))
+        old = getattr(member, name)
+        if new != old:
+            changes[LABELS[name]] = [_shown(old), _shown(new)]
+            setattr(member, name, new)
+    if not changes:
+        return member
+    member.save()
+    if member.joined_on != old_joined:
+        # A member counted since joining (an import or a registration) moves with the date.
+        Membership.objects.filter(member=member, started_on=old_joined).update(
+            started_on=member.joined_on
+        )
+    _record(member, MemberEvent.Kind.EDITED, _today(), by=by, changes=changes)
+    return member
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_group(group, branch) -> None:
+    if group is not None and (not group.is_group or group.parent_id != branch.pk):
+        raise ValidationError({"group": [f"“{group.name}”不是{branch.name}的党小组。"]})
+
+
+@transaction.atomic
+def assign_group(members, group: Organization | None, *, by) -> int:
+    """Put members into a 党小组 of their branch (or none). Returns how many changed."""
+    changed = 0
+    for member in members:
+        member = _lock(member)
+        _require_change(by, member.branch)
+        _check_group(group, member.branch)
+        if member.group_id == (group.pk if group else None):
+            continue
+        old = member.group.name if member.group_id else ""
+        member.group = group
+        member.save(update_fields=["group", "updated_at"])
+        MemberEvent.objects.create(
+            member=member, kind=MemberEvent.Kind.GROUP_ASSIGNED, date=_today(),
+            recorded_by=by if getattr(by, "pk", None) else None,
+            detail={"from": old, "to": group.name if group else ""},
+        )
+        changed += 1
+    audit(by, "member.group_assigned", organization=group, target=group.name if group else "（无党小组）",
+          count=changed)
+    return changed
+
+
+# ---------------------------------------------------------------------------- life events
+
+@transaction.atomic
+def confirm(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
+    """转正: 预备 → 正式 on `on`, not before the probation ends."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _require_active(member, "转正")
+    _check_day(on, "转正")
+    if member.category != Member.Category.PROBATIONARY:
+        raise ValidationError("该党员已是正式党员。")
+    ends = member.probation_ends_on()
+    if on < ends:
+        raise ValidationError(f"预备期至 {ends:%Y-%m-%d} 届满，转正日期不能早于该日。")
+    member.category = Member.Category.FULL
+    member.confirmed_on = on
+    member.save(update_fields=["category", "confirmed_on", "updated_at"])
+    _record(member, MemberEvent.Kind.CONFIRMED, on, by=by, note=note)
+    return member
+
+
+@transaction.atomic
+def extend_probation(member: Member, *, until: datetime.date, on: datetime.date, by, note: str = "") -> Member:
+    """延长预备期: by up to one year beyond the normal end."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _require_active(member, "延长预备期")
+    _check_day(on, "决定")
+    if member.category != Member.Category.PROBATIONARY:
+        raise ValidationError("只有预备党员可以延长预备期。")
+    normal_end = add_years(member.joined_on, 1)
+    if until is None or until <= normal_end or until > add_years(member.joined_on, 2):
+        raise ValidationError(
+            f"延长后的预备期应晚于 {normal_end:%Y-%m-%d}，且最长延长一年"
+            f"（不晚于 {add_years(member.joined_on, 2):%Y-%m-%d}）。"
+        )
+    member.probation_extended_until = until
+    member.save(update_fields=["probation_extended_until", "updated_at"])
+    _record(member, MemberEvent.Kind.PROBATION_EXTENDED, on, by=by, note=note, until=until.isoformat())
+    return member
+
+
+def _check_destination(member, to_branch) -> None:
+    if not to_branch.is_branch:
+        raise ValidationError("只能转入党支部（或联合党支部、临时党支部）。")
+    if to_branch.pk == member.branch_id:
+        raise ValidationError("转入党支部与现所在党支部相同。")
+
+
+def _move(member, to_branch, on, *, by, note, transfer=None) -> None:
+    from_branch = member.branch
+    _close_membership(member, on)
+    _open_membership(member, to_branch, on)
+    member.branch = to_branch
+    member.group = None
+    member.save(update_fields=["branch", "group", "updated_at"])
+    detail = {"transfer_id": transfer.pk} if transfer else {}
+    _record(member, MemberEvent.Kind.TRANSFER_OUT, on, by=by, note=note,
+            from_branch=from_branch, to_branch=to_branch, **detail)
+    _record(member, MemberEvent.Kind.TRANSFER_IN, on, by=by, note=note,
+            from_branch=from_branch, to_branch=to_branch, **detail)
+
+
+@transaction.atomic
+def transfer_out(member: Member, to_branch: Organization, *, on: datetime.date, by, note: str = "") -> Transfer:
+    """组织关系转出. If `by` may also change the receiving branch, the move happens at once;
+    otherwise a pending Transfer waits for the receiving side to accept it."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _require_active(member, "组织关系转接")
+    _check_day(on, "转出")
+    _check_destination(member, to_branch)
+    if Transfer.objects.pending().filter(member=member).exists():
+        raise ValidationError("该党员已有一项待接收的组织关系转接。")
+    transfer = Transfer.objects.create(
+        member=member, from_branch=member.branch, to_branch=to_branch, initiated_on=on,
+        note=note, initiated_by=by if getattr(by, "pk", None) else None,
+    )
+    if _may_change(by, to_branch):
+        _accept(transfer, member, on, by)
+    else:
+        audit(by, "member.transfer_initiated", organization=member.branch,
+              target=f"{member.name} → {to_branch.name}", member_id=member.pk,
+              transfer_id=transfer.pk, date=on.isoformat())
+    return transfer
+
+
+def _accept(transfer, member, on, by) -> None:
+    _move(member, transfer.to_branch, on, by=by, note=transfer.note, transfer=transfer)
+    transfer.status = Transfer.Status.ACCEPTED
+    transfer.accepted_on = on
+    transfer.decided_by = by if getattr(by, "pk", None) else None
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["status", "accepted_on", "decided_by", "decided_at"])
+
+
+def transfer_member(member: Member, to_branch: Organization, *, on: datetime.date, by, note: str = "") -> Transfer:
+    """Direct transfer, for a user who may change both branches."""
+    if not _may_change(by, to_branch):
+        raise PermissionDenied("您无权修改转入党支部；请由转入方接收。")
+    return transfer_out(member, to_branch, on=on, by=by, note=note)
+
+
+def _lock_pending(transfer: Transfer) -> Transfer:
+    transfer = Transfer.objects.select_for_update().select_related("to_branch", "from_branch").get(
+        pk=transfer.pk
+    )
+    if transfer.status != Transfer.Status.PENDING:
+        raise ValidationError(f"该转接已{transfer.get_status_display()}。")
+    return transfer
+
+
+@transaction.atomic
+def accept_transfer(transfer: Transfer, *, on: datetime.date | None = None, by) -> Transfer:
+    """The receiving side accepts: the member counts in the new branch from `on`."""
+    transfer = _lock_pending(transfer)
+    _require_change(by, transfer.to_branch)
+    on = on or transfer.initiated_on
+    _check_day(on, "转入")
+    if on < transfer.initiated_on:
+        raise ValidationError("转入日期不能早于转出日期。")
+    member = _lock(transfer.member)
+    if member.branch_id != transfer.from_branch_id:
+        raise ValidationError("该党员已不在转出党支部，转接无法完成。")
+    _accept(transfer, member, on, by)
+    return transfer
+
+
+@transaction.atomic
+def refuse_transfer(transfer: Transfer, *, by, note: str = "") -> Transfer:
+    """The receiving side refuses: the member stays where they are."""
+    transfer = _lock_pending(transfer)
+    _require_change(by, transfer.to_branch)
+    return _decide(transfer, Transfer.Status.REFUSED, by, note, "member.transfer_refused")
+
+
+@transaction.atomic
+def withdraw_transfer(transfer: Transfer, *, by, note: str = "") -> Transfer:
+    """The sending side withdraws a transfer not yet accepted."""
+    transfer = _lock_pending(transfer)
+    _require_change(by, transfer.from_branch)
+    return _decide(transfer, Transfer.Status.WITHDRAWN, by, note, "member.transfer_withdrawn")
+
+
+def _decide(transfer, status, by, note, action) -> Transfer:
+    transfer.status = status
+    transfer.decided_by = by if getattr(by, "pk", None) else None
+    transfer.decided_at = timezone.now()
+    if note:
+        transfer.note = (transfer.note + "\n" + note).strip()
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    audit(by, action, organization=transfer.from_branch, target=str(transfer.member),
+          transfer_id=transfer.pk, member_id=transfer.member_id)
+    return transfer
+
+
+@transaction.atomic
+def flow_out(member: Member, *, destination: str, on: datetime.date, by, note: str = "") -> Member:
+    """流出: the member works away; they still belong to (and count in) their branch."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _require_active(member, "流出")
+    _check_day(on, "流出")
+    destination = (destination or "").strip()
+    if not destination:
+        raise ValidationError("请填写外出流向。")
+    member.is_mobile, member.mobile_destination = True, destination[:200]
+    member.save(update_fields=["is_mobile", "mobile_destination", "updated_at"])
+    _record(member, MemberEvent.Kind.FLOW_OUT, on, by=by, note=note, destination=destination)
+    return member
+
+
+@transaction.atomic
+def flow_in(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
+    """流入/返回: the member is back."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _check_day(on, "返回")
+    if not member.is_mobile:
+        raise ValidationError("该党员不是流动党员。")
+    member.is_mobile, member.mobile_destination = False, ""
+    member.save(update_fields=["is_mobile", "mobile_destination", "updated_at"])
+    _record(member, MemberEvent.Kind.FLOW_IN, on, by=by, note=note)
+    return member
+
+
+@transaction.atomic
+def suspend(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
+    """停止党籍: the member no longer counts from `on` but stays on the roster."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _require_active(member, "停止党籍")
+    _check_day(on, "停止党籍")
+    _close_membership(member, on)
+    member.status = Member.Status.SUSPENDED
+    member.save(update_fields=["status", "updated_at"])
+    _record(member, MemberEvent.Kind.SUSPENDED, on, by=by, note=note)
+    return member
+
+
+@transaction.atomic
+def restore(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
+    """恢复党籍: counts in the branch again from `on`."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _check_day(on, "恢复党籍")
+    if member.status != Member.Status.SUSPENDED:
+        raise ValidationError("只有停止党籍的党员可以恢复党籍。")
+    last = Membership.objects.filter(member=member).order_by("-started_on").first()
+    if last and last.ended_on and on < last.ended_on:
+        raise ValidationError(f"恢复日期不能早于停止党籍日期 {last.ended_on:%Y-%m-%d}。")
+    _open_membership(member, member.branch, on)
+    member.status = Member.Status.NORMAL
+    member.save(update_fields=["status", "updated_at"])
+    _record(member, MemberEvent.Kind.RESTORED, on, by=by, note=note)
+    return member
+
+
+def _end(member, on, by, note, status, kind, what) -> Member:
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _check_day(on, what)
+    if member.status in (Member.Status.LEFT, Member.Status.DECEASED):
+        raise ValidationError(f"该党员已{member.get_status_display()[1:]}。")
+    if Transfer.objects.pending().filter(member=member).exists():
+        raise ValidationError("该党员有待接收的组织关系转接，请先撤回。")
+    _close_membership(member, on)
+    member.status = status
+    member.save(update_fields=["status", "updated_at"])
+    _record(member, kind, on, by=by, note=note)
+    return member
+
+
+@transaction.atomic
+def leave(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
+    """出党: off the active roster from `on`; history stays."""
+    return _end(member, on, by, note, Member.Status.LEFT, MemberEvent.Kind.LEFT, "出党")
+
+
+@transaction.atomic
+def decease(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
+    """去世: off the active roster from `on`; history stays."""
+    return _end(member, on, by, note, Member.Status.DECEASED, MemberEvent.Kind.DECEASED, "去世")

@@ -1,0 +1,213 @@
+"""The rules a member record must satisfy, on plain values: shared by the import and the forms.
+
+`check_person` takes raw values (cells from a spreadsheet or fields from a form), normalizes
+them with tabular.values and returns JSON-safe values (dates as ISO text) plus the errors and
+warnings per field. Only the fields present in the input are checked and returned, so an
+import whose file lacks a column leaves that field alone.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from tabular.values import (
+    id_birth_date,
+    id_sex,
+    normalize_ethnicity,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
+    normalize_text,
+    parse_choice,
+    parse_date,
+)
+
+FULL, PROBATIONARY = "full", "probationary"
+NORMAL, SUSPENDED = "normal", "suspended"
+
+CATEGORY_CHOICES = {"正式党员": FULL, "正式": FULL, "预备党员": PROBATIONARY, "预备": PROBATIONARY}
+CATEGORY_LABELS = {FULL: "正式党员", PROBATIONARY: "预备党员"}
+STATUS_CHOICES = {"正常": NORMAL, "停止党籍": SUSPENDED}
+SEX_CHOICES = {"男": "男", "女": "女", "男性": "男", "女性": "女"}
+YES_NO = {"是": True, "否": False, "Y": True, "N": False, "√": True, "流动党员": True, "流动": True}
+
+MAX_LENGTHS = {"name": 50, "ethnicity": 20, "education": 30, "work_unit": 200, "phone": 30,
+               "mobile_destination": 200}
+
+LABELS = {
+    "name": "姓名",
+    "id_number": "公民身份号码",
+    "sex": "性别",
+    "ethnicity": "民族",
+    "birth_date": "出生日期",
+    "education": "学历",
+    "category": "人员类别",
+    "joined_on": "入党日期",
+    "confirmed_on": "转正日期",
+    "work_unit": "工作单位及职务",
+    "phone": "联系电话",
+    "branch": "所在党支部",
+    "group": "所在党小组",
+    "status": "党籍状态",
+    "is_mobile": "是否流动党员",
+    "mobile_destination": "外出流向",
+}
+
+
+@dataclass
+class Checked:
+    values: dict = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.append((name, message))
+
+    def failed(self, name: str) -> bool:
+        return any(n == name for n, _ in self.errors)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _text(checked: Checked, record: dict, name: str) -> None:
+    if name not in record:
+        return
+    text = normalize_text(record[name]) or ""
+    if len(text) > MAX_LENGTHS[name]:
+        checked.fail(name, f"{LABELS[name]}超过 {MAX_LENGTHS[name]} 个字。")
+    else:
+        checked.values[name] = text
+
+
+def check_person(record: dict, *, today: datetime.date) -> Checked:
+    """Normalize and check one member's values (interfaces.md §1.2). Never raises."""
+    checked = Checked()
+    values = checked.values
+
+    try:
+        name = normalize_name(record.get("name"))
+        if len(name) > MAX_LENGTHS["name"]:
+            raise ValueError(f"姓名超过 {MAX_LENGTHS['name']} 个字。")
+        values["name"] = name
+    except ValueError as exc:
+        checked.fail("name", str(exc))
+
+    id_number = None
+    try:
+        id_number = normalize_id_number(record.get("id_number"))
+        values["id_number"] = id_number
+    except ValueError as exc:
+        checked.fail("id_number", str(exc))
+
+    birth = id_birth_date(id_number) if id_number else None
+    try:
+        sex = normalize_text(record.get("sex"))
+        sex = parse_choice(sex, SEX_CHOICES) if sex else None
+        if id_number:
+            derived = id_sex(id_number)
+            if sex and sex != derived:
+                raise ValueError(f"性别“{sex}”与公民身份号码不符（号码表明为{derived}）。")
+            values["sex"] = derived
+        elif sex:
+            values["sex"] = sex
+    except ValueError as exc:
+        checked.fail("sex", str(exc))
+    try:
+        given_birth = parse_date(record.get("birth_date"))
+        if birth:
+            if given_birth and given_birth != birth:
+                raise ValueError(
+                    f"出生日期 {given_birth:%Y-%m-%d} 与公民身份号码不符（号码表明为 {birth:%Y-%m-%d}）。"
+                )
+            values["birth_date"] = birth.isoformat()
+        elif given_birth:
+            values["birth_date"] = given_birth.isoformat()
+    except ValueError as exc:
+        checked.fail("birth_date", str(exc))
+
+    if "ethnicity" in record:
+        ethnicity = normalize_ethnicity(record["ethnicity"]) or ""
+        if len(ethnicity) > MAX_LENGTHS["ethnicity"]:
+            checked.fail("ethnicity", f"民族超过 {MAX_LENGTHS['ethnicity']} 个字。")
+        else:
+            values["ethnicity"] = ethnicity
+    for name in ("education", "work_unit", "mobile_destination"):
+        _text(checked, record, name)
+    if "phone" in record:
+        try:
+            phone = normalize_phone(record["phone"]) or ""
+            if len(phone) > MAX_LENGTHS["phone"]:
+                raise ValueError(f"联系电话超过 {MAX_LENGTHS['phone']} 个字符。")
+            values["phone"] = phone
+        except ValueError as exc:
+            checked.fail("phone", str(exc))
+
+    joined = None
+    try:
+        joined = parse_date(record.get("joined_on"))
+        if joined is None:
+            raise ValueError("入党日期不能为空。")
+        if joined > today:
+            raise ValueError(f"入党日期 {joined:%Y-%m-%d} 晚于今天。")
+        if birth and joined < add_years(birth, 18):
+            raise ValueError(
+                f"入党日期 {joined:%Y-%m-%d} 时未满 18 周岁（出生于 {birth:%Y-%m-%d}）。"
+            )
+        values["joined_on"] = joined.isoformat()
+    except ValueError as exc:
+        checked.fail("joined_on", str(exc))
+
+    confirmed = None
+    try:
+        confirmed = parse_date(record.get("confirmed_on"))
+        if confirmed is not None:
+            if confirmed > today:
+                raise ValueError(f"转正日期 {confirmed:%Y-%m-%d} 晚于今天。")
+            if joined and confirmed <= joined:
+                raise ValueError(f"转正日期 {confirmed:%Y-%m-%d} 应晚于入党日期 {joined:%Y-%m-%d}。")
+        if "confirmed_on" in record:
+            values["confirmed_on"] = confirmed.isoformat() if confirmed else None
+    except ValueError as exc:
+        checked.fail("confirmed_on", str(exc))
+
+    try:
+        category = normalize_text(record.get("category"))
+        if category:
+            category = parse_choice(category, CATEGORY_CHOICES)
+        elif confirmed is not None:
+            category = FULL  # category follows 转正日期
+        elif not checked.failed("confirmed_on"):
+            raise ValueError("人员类别不能为空；可填：正式党员、预备党员。")
+        if category:
+            values["category"] = category
+        if category == PROBATIONARY and confirmed is not None:
+            checked.fail("confirmed_on", "预备党员不应填写转正日期；已转正的请把人员类别改为正式党员。")
+        elif category == FULL and confirmed is None and "confirmed_on" in record and not checked.failed("confirmed_on"):
+            checked.warnings.append(("confirmed_on", "正式党员未填写转正日期。"))
+    except ValueError as exc:
+        checked.fail("category", str(exc))
+
+    if "status" in record:
+        try:
+            status = normalize_text(record["status"])
+            values["status"] = parse_choice(status, STATUS_CHOICES) if status else None
+        except ValueError as exc:
+            checked.fail("status", str(exc))
+    if "is_mobile" in record:
+        try:
+            mobile = normalize_text(record["is_mobile"])
+            if mobile and mobile.upper() not in YES_NO:
+                raise ValueError(f"“{mobile}”不是可选的值；可填：是、否。")
+            values["is_mobile"] = YES_NO[mobile.upper()] if mobile else None
+        except ValueError as exc:
+            checked.fail("is_mobile", str(exc))
+    if values.get("mobile_destination") and values.get("is_mobile") is None:
+        values["is_mobile"] = True  # a destination means the member has gone out
+    if values.get("is_mobile") is False and values.get("mobile_destination"):
+        checked.fail("mobile_destination", "不是流动党员时不应填写外出流向。")
+    return checked
