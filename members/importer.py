@@ -1,0 +1,438 @@
+"""Member roster import (interfaces.md §1.2) on plain values, applied in bulk.
+
+Planning reads the organizations of the target subtree and the members whose ID numbers the
+file names (a few queries, however long the file), checks every row with
+members.validation.check_person, and decides create / update / unchanged / error by comparing
+the normalized values with what the database holds. Applying writes exactly the plan, after
+checking that none of its members changed since the preview.
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import audit
+from branches.models import Organization
+from imports.base import (
+    ImportCannotRun,
+    Importer,
+    ImportResult,
+    Plan,
+    RowError,
+    RowPlan,
+    chunks,
+    counted_result,
+)
+from members.models import Member, MemberEvent, Membership
+from members.validation import CATEGORY_LABELS, LABELS, check_person
+from tabular.values import mask_id_number, normalize_text
+
+CHUNK = 2000
+
+# Fields compared with the database, in the order changes are shown.
+COMPARED = (
+    "name", "sex", "ethnicity", "birth_date", "education", "category", "joined_on",
+    "confirmed_on", "work_unit", "phone", "group", "status", "is_mobile", "mobile_destination",
+)
+STATUS_LABELS = dict(Member.Status.choices)
+
+
+def _transfer_message(branch_name: str) -> str:
+    return f"该党员组织关系在{branch_name}，请办理组织关系转接。"
+
+
+class MemberImporter(Importer):
+    kind = "members"
+    title = "党员花名册"
+    fields = {
+        "name": ["姓名"],
+        "id_number": ["公民身份号码", "身份证号", "身份证号码", "公民身份证号"],
+        "sex": ["性别"],
+        "ethnicity": ["民族"],
+        "birth_date": ["出生日期", "出生年月"],
+        "education": ["学历", "文化程度"],
+        "category": ["人员类别", "党员类别", "类别"],
+        "joined_on": ["入党日期", "入党时间", "加入党组织日期"],
+        "confirmed_on": ["转正日期", "转正时间", "转为正式党员日期"],
+        "work_unit": ["工作单位及职务", "工作岗位", "单位职务"],
+        "phone": ["联系电话", "手机号码", "手机号", "手机"],
+        "branch": ["所在党支部", "所在支部", "所在党组织", "党组织名称"],
+        "branch_code": ["所在党支部编码"],
+        "group": ["所在党小组", "党小组"],
+        "status": ["党籍状态"],
+        "is_mobile": ["是否流动党员"],
+        "mobile_destination": ["外出流向"],
+    }
+    required_headers = ("name", "id_number", "joined_on")
+
+    def check_target(self):
+        org = self.organization
+        if org is None:
+            raise ImportCannotRun("请指定导入到哪个党组织（--org 组织编码）。")
+        if org.kind == Organization.Kind.GROUP:
+            raise ImportCannotRun("花名册不能导入到党小组，请选择党支部或其上级党组织。")
+        if self.user is not None and not (
+            Organization.objects.changeable_by(self.user).filter(pk=org.pk).exists()
+        ):
+            raise ImportCannotRun(f"您无权向{org.name}导入花名册。")
+
+    # -- planning --------------------------------------------------------------------------
+    def plan_rows(self, records, progress):
+        today = timezone.localdate()
+        scope = _Scope(self.organization)
+        rows: list[RowPlan] = []
+        first_row_of: dict[str, int] = {}
+        total = len(records)
+        for index, (row_number, record) in enumerate(records, 1):
+            rows.append(self._plan_row(row_number, record, today, scope, first_row_of))
+            if progress and index % 2000 == 0:
+                progress(index, total * 2)
+
+        existing = _existing_members([r.key for r in rows if r.key and r.action != "error"])
+        for row in rows:
+            if row.action != "error":
+                self._decide(row, existing.get(row.key), scope)
+        if progress:
+            progress(total * 2, total * 2)
+        return rows
+
+    def _plan_row(self, row_number, record, today, scope, first_row_of) -> RowPlan:
+        row = RowPlan(row=row_number, action="create")
+        present = {name: record[name] for name in record if name not in ("branch", "branch_code", "group")}
+        checked = check_person(present, today=today)
+        for name, message in checked.errors:
+            row.fail(self.column(name), message)
+        values = checked.values
+        id_number = values.get("id_number")
+        row.label = values.get("name") or normalize_text(record.get("name")) or ""
+        if id_number:
+            row.label += f"（{mask_id_number(id_number)}）"
+            if id_number in first_row_of:
+                row.fail(
+                    self.column("id_number"),
+                    f"公民身份号码与第 {first_row_of[id_number]} 行重复。",
+                )
+            else:
+                first_row_of[id_number] = row_number
+                row.key = id_number
+        for name, message in checked.warnings:
+            values.setdefault("_warnings", []).append([self.column(name), message])
+
+        branch = self._resolve_branch(row, record, scope)
+        if branch is not None:
+            values["branch"] = branch.pk
+            if "group" in record:
+                values["group"] = self._resolve_group(row, record.get("group"), branch, scope)
+        row.values = values
+        return row
+
+    def _resolve_branch(self, row, record, scope) -> Organization | None:
+        code_ref = normalize_text(record.get("branch_code"))
+        name_ref = normalize_text(record.get("branch"))
+        column = self.column("branch_code" if code_ref else "branch")
+        ref = code_ref or name_ref
+        target = self.organization
+        if not ref:
+            if target.is_branch:
+                return target
+            row.fail(column, f"请填写所在党支部（编码或全称）：{target.name}下有多个党支部。")
+            return None
+        branch = scope.branch(ref)
+        if branch is not None:
+            return branch
+        if ref in scope.ambiguous_names:
+            row.fail(column, f"有多个党支部名为“{ref}”，请改填党支部编码。")
+            return None
+        outside = scope.outside(ref)
+        if outside is not None:
+            row.fail(column, f"“{ref}”（{outside.name}）不在本次导入的范围（{target.name}）内。")
+        elif scope.non_branch(ref) is not None:
+            row.fail(column, f"“{ref}”不是党支部；请填写党员所在的党支部。")
+        else:
+            row.fail(column, f"在{target.name}下找不到党支部“{ref}”。")
+        return None
+
+    def _resolve_group(self, row, raw, branch, scope) -> int | None:
+        ref = normalize_text(raw)
+        if not ref:
+            return None
+        group = scope.group(branch, ref)
+        if group is None:
+            row.fail(self.column("group"), f"{branch.name}下没有党小组“{ref}”。")
+            return None
+        return group.pk
+
+    def _decide(self, row: RowPlan, member: dict | None, scope) -> None:
+        values = row.values
+        if member is None:
+            values.setdefault("status", None)
+            row.action = "create"
+            return
+        if member["branch_id"] != values["branch"]:
+            row.fail(self.column("id_number"), _transfer_message(member["branch_name"]))
+            return
+        values["member_id"] = member["id"]
+        values["stamp"] = member["updated_at"]
+        changes = {}
+        for name in COMPARED:
+            if name not in values:
+                continue
+            new, old = values[name], member[name]
+            if name in ("status", "is_mobile") and new is None:
+                continue  # a blank optional cell keeps what the portal has
+            if new == old:
+                continue
+            message = self._refused_change(name, old, new, member, values)
+            if message:
+                row.fail(self.column(name), message)
+                continue
+            changes[LABELS[name]] = [_shown(name, old, scope), _shown(name, new, scope)]
+        if row.action == "error":
+            return
+        row.changes = changes
+        row.action = "update" if changes else "unchanged"
+
+    @staticmethod
+    def _refused_change(name, old, new, member, values) -> str | None:
+        """Changes that are life events, recorded on the member's page, not by an upload."""
+        if name == "status":
+            return (
+                f"党籍状态由“{STATUS_LABELS[old]}”变为“{STATUS_LABELS[new]}”须在党员页面办理"
+                "（停止党籍/恢复党籍），导入不能修改。"
+            )
+        if name == "category":
+            if new == "probationary":
+                return "已登记为正式党员，导入不能改回预备党员。"
+            confirmed = values.get("confirmed_on")
+            if not confirmed:
+                return "预备党员转为正式党员时须填写转正日期。"
+            ends = member["probation_ends_on"]
+            if confirmed < ends:
+                return f"预备期至 {ends} 届满，转正日期不能早于该日。"
+        return None
+
+    def extra_warnings(self, rows):
+        warnings = []
+        for row in rows:
+            for column, message in row.values.pop("_warnings", []):
+                if row.action != "error":
+                    warnings.append(RowError(row.row, column, message))
+        return warnings
+
+    # -- applying --------------------------------------------------------------------------
+    def apply(self, plan: Plan, *, skip_invalid: bool) -> ImportResult:
+        with transaction.atomic():
+            stale = self._stale_rows(plan)
+            if stale and not skip_invalid:
+                errors = plan.errors + stale
+                return ImportResult(errors=errors, warnings=plan.warnings, written=False)
+            stale_rows = {e.row for e in stale}
+            todo = [r for r in plan.rows if r.action in ("create", "update") and r.row not in stale_rows]
+            created = self._create([r for r in todo if r.action == "create"])
+            updated = self._update([r for r in todo if r.action == "update"])
+            result = counted_result(plan, created=created, updated=updated)
+            result.errors = plan.errors + stale
+            result.skipped += len(stale_rows)
+            audit(
+                self.user, "member.import", organization=self.organization,
+                target=f"{created} 新增 / {updated} 更新 / {result.unchanged} 无变化",
+                created=created, updated=updated, unchanged=result.unchanged,
+                skipped=result.skipped,
+            )
+            return result
+
+    def _stale_rows(self, plan: Plan) -> list[RowError]:
+        """Rows whose member was created, moved or edited since the preview."""
+        rows = [r for r in plan.rows if r.action in ("create", "update")]
+        current = _existing_members([r.key for r in rows], lock=True)
+        stale = []
+        column = self.column("id_number")
+        for row in rows:
+            member = current.get(row.key)
+            if row.action == "create" and member is not None:
+                stale.append(RowError(row.row, column, "预览后该党员已被登记（"
+                                      + member["branch_name"] + "），请重新上传文件。"))
+            elif row.action == "update":
+                if member is None:
+                    stale.append(RowError(row.row, column, "预览后该党员记录已不存在，请重新上传文件。"))
+                elif member["branch_id"] != row.values["branch"]:
+                    stale.append(RowError(row.row, column, "预览后该党员已转到"
+                                          + member["branch_name"] + "，请重新上传文件。"))
+                elif member["updated_at"] != row.values["stamp"]:
+                    stale.append(RowError(row.row, column, "预览后该党员信息已被修改，请重新上传文件。"))
+        return stale
+
+    def _create(self, rows: list[RowPlan]) -> int:
+        by = self.user if getattr(self.user, "pk", None) else None
+        today = timezone.localdate()
+        for batch in chunks(rows, CHUNK):
+            members = [Member(**_model_values(r.values, new=True), id_number=r.key) for r in batch]
+            Member.objects.bulk_create(members, batch_size=CHUNK)
+            Membership.objects.bulk_create(
+                [
+                    Membership(member=m, branch_id=m.branch_id, started_on=m.joined_on)
+                    for m in members
+                    if m.status == Member.Status.NORMAL
+                ],
+                batch_size=CHUNK,
+            )
+            MemberEvent.objects.bulk_create(
+                [
+                    MemberEvent(member=m, kind=MemberEvent.Kind.CREATED, date=today,
+                                to_branch_id=m.branch_id, recorded_by=by, detail={"import": True})
+                    for m in members
+                ],
+                batch_size=CHUNK,
+            )
+        return len(rows)
+
+    def _update(self, rows: list[RowPlan]) -> int:
+        by = self.user if getattr(self.user, "pk", None) else None
+        today = timezone.localdate()
+        now = timezone.now()
+        for batch in chunks(rows, CHUNK):
+            by_id = Member.objects.in_bulk([r.values["member_id"] for r in batch])
+            fields: set[str] = {"updated_at"}
+            events = []
+            for row in batch:
+                member = by_id[row.values["member_id"]]
+                values = _model_values(row.values, new=False)
+                was_probationary = member.category == Member.Category.PROBATIONARY
+                for name, value in values.items():
+                    if getattr(member, name) != value:
+                        setattr(member, name, value)
+                        fields.add(name)
+                member.updated_at = now
+                events.append(MemberEvent(member=member, kind=MemberEvent.Kind.EDITED, date=today,
+                                          recorded_by=by, detail={"import": True, "changes": row.changes}))
+                if was_probationary and member.category == Member.Category.FULL:
+                    events.append(MemberEvent(member=member, kind=MemberEvent.Kind.CONFIRMED,
+                                              date=member.confirmed_on, recorded_by=by,
+                                              detail={"import": True}))
+            Member.objects.bulk_update(list(by_id.values()), sorted(fields), batch_size=CHUNK)
+            MemberEvent.objects.bulk_create(events, batch_size=CHUNK)
+        return len(rows)
+
+
+def _model_values(values: dict, *, new: bool) -> dict:
+    """Plan values → model fields. Blank status/流动 keep the database's value on updates."""
+    out = {}
+    for name in COMPARED:
+        if name not in values:
+            continue
+        value = values[name]
+        if name in ("status", "is_mobile") and value is None:
+            if not new:
+                continue
+            value = Member.Status.NORMAL if name == "status" else False
+        if name in ("birth_date", "joined_on", "confirmed_on") and value:
+            value = datetime.date.fromisoformat(value)
+        if name == "group":
+            out["group_id"] = value
+            continue
+        out[name] = value
+    if new:
+        out["branch_id"] = values["branch"]
+    return out
+
+
+def _shown(name, value, scope) -> str:
+    if value is None or value == "":
+        return ""
+    if name == "category":
+        return CATEGORY_LABELS.get(value, value)
+    if name == "status":
+        return STATUS_LABELS.get(value, value)
+    if name == "is_mobile":
+        return "是" if value else "否"
+    if name == "group":
+        return scope.group_name(value)
+    return str(value)
+
+
+def _existing_members(id_numbers: list[str], *, lock: bool = False) -> dict[str, dict]:
+    """The members with these ID numbers as plain values in the plan's normalized form."""
+    found: dict[str, dict] = {}
+    for batch in chunks(id_numbers, 5000):
+        qs = Member.objects.filter(id_number__in=batch)
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        for m in qs.values(
+            "id", "id_number", "name", "sex", "ethnicity", "birth_date", "education", "category",
+            "joined_on", "confirmed_on", "probation_extended_until", "work_unit", "phone",
+            "group_id", "status", "is_mobile", "mobile_destination", "branch_id", "branch__name",
+            "updated_at",
+        ):
+            ends = m["probation_extended_until"]
+            if ends is None:
+                ends = Member(joined_on=m["joined_on"]).probation_ends_on()
+            found[m["id_number"]] = {
+                **m,
+                "group": m["group_id"],
+                "birth_date": m["birth_date"].isoformat(),
+                "joined_on": m["joined_on"].isoformat(),
+                "confirmed_on": m["confirmed_on"].isoformat() if m["confirmed_on"] else None,
+                "probation_ends_on": ends.isoformat(),
+                "branch_name": m["branch__name"],
+                "updated_at": m["updated_at"].isoformat(),
+            }
+    return found
+
+
+class _Scope:
+    """The branches and 党小组 of the import's target subtree, for lookups by code and name."""
+
+    def __init__(self, target: Organization):
+        self.target = target
+        self._outside: dict[str, Organization | None] = {}
+        orgs = list(
+            Organization.objects.subtree(target).only("id", "code", "name", "kind", "parent_id", "path")
+        )
+        self.by_id = {o.pk: o for o in orgs}
+        branches = [o for o in orgs if o.is_branch]
+        self.branch_by_code = {o.code: o for o in branches}
+        self.branch_by_name: dict[str, Organization] = {}
+        self.ambiguous_names: set[str] = set()
+        for o in branches:
+            if o.name in self.branch_by_name:
+                self.ambiguous_names.add(o.name)
+            self.branch_by_name[o.name] = o
+        self.others = {o.code: o for o in orgs if not o.is_branch}
+        self.others.update({o.name: o for o in orgs if not o.is_branch})
+        self.groups: dict[int, dict[str, Organization]] = {}
+        for o in orgs:
+            if o.is_group:
+                branch = self.by_id.get(o.parent_id)
+                lookup = self.groups.setdefault(o.parent_id, {})
+                lookup[o.code] = o
+                lookup[o.name] = o
+                if branch is not None and o.name.startswith(branch.name) and len(o.name) > len(branch.name):
+                    lookup.setdefault(o.name[len(branch.name):], o)
+
+    def branch(self, ref: str) -> Organization | None:
+        if ref in self.branch_by_code:
+            return self.branch_by_code[ref]
+        if ref in self.ambiguous_names:
+            return None
+        return self.branch_by_name.get(ref)
+
+    def non_branch(self, ref: str) -> Organization | None:
+        return self.others.get(ref)
+
+    def outside(self, ref: str) -> Organization | None:
+        if ref not in self._outside:
+            found = Organization.objects.filter(code=ref).first()
+            if found is None:
+                found = Organization.objects.filter(name=ref).first()
+            inside = found is None or found.path.startswith(self.target.path)
+            self._outside[ref] = None if inside else found
+        return self._outside[ref]
+
+    def group(self, branch: Organization, ref: str) -> Organization | None:
+        return self.groups.get(branch.pk, {}).get(ref)
+
+    def group_name(self, pk: int) -> str:
+        group = self.by_id.get(pk)
+        return group.name if group else str(pk)
