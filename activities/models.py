@@ -69,6 +69,10 @@ class Meeting(models.Model):
     )
     review_comment = models.TextField("退回意见", blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -154,9 +158,11 @@ class MeetingEvent(models.Model):
 
     class Kind(models.TextChoices):
         CREATED = "created", "创建"
+        EDITED = "edited", "修改"
         SUBMITTED = "submitted", "提交"
         RETURNED = "returned", "退回修改"
         RESUBMITTED = "resubmitted", "重新提交"
+        REVIEWED = "reviewed", "审核通过"
         IMPORTED = "imported", "台账导入"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from activities.views import attachments, exports, meetings
 
 app_name = "activities"
 
-urlpatterns = []
+urlpatterns = [
+    path("", meetings.meeting_list, name="meeting-list"),
+    path("new/", meetings.meeting_create, name="meeting-create"),
+    path("attendance-rows/", meetings.attendance_rows, name="attendance-rows"),
+    path("<int:pk>/", meetings.meeting_detail, name="meeting-detail"),
+    path("<int:pk>/edit/", meetings.meeting_edit, name="meeting-edit"),
+    path("<int:pk>/submit/", meetings.meeting_submit, name="meeting-submit"),
+    path("<int:pk>/return/", meetings.meeting_return, name="meeting-return"),
+    path("<int:pk>/review/", meetings.meeting_review, name="meeting-review"),
+    path("<int:pk>/delete/", meetings.meeting_delete, name="meeting-delete"),
+    path("<int:pk>/print/", meetings.meeting_print, name="meeting-print"),
+    path("<int:pk>/attachments/", attachments.attachment_add, name="attachment-add"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment-download"),
+    path("attachments/<int:pk>/delete/", attachments.attachment_delete, name="attachment-delete"),
+]
+urlpatterns += [
+    path("export.xlsx", exports.meeting_export, name="meeting-export"),
+]

@@ -1,0 +1,407 @@
+"""Every change of a meeting, activity, rule or exemption: one transaction, the actor, an audit.
+
+Views, the importer, the admin and tests call these functions; nothing else writes the models.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import audit, is_staff_user
+from activities.attachments import check_upload
+from activities.attendance import roster_for
+from activities.models import (
+    Activity,
+    Attachment,
+    Attendance,
+    Exemption,
+    Meeting,
+    MeetingEvent,
+    MeetingKind,
+    Participation,
+    RequirementRule,
+)
+from activities.quarters import Quarter
+from activities.sanitize import clean_minutes
+from branches.models import Organization
+
+K = Meeting.Kind
+GROUP_KINDS = {K.GROUP_MEETING, K.PARTY_LECTURE, K.THEME_DAY}
+EDITABLE_FIELDS = (
+    "date", "start_time", "end_time", "place", "host", "recorder", "topic", "agenda", "minutes",
+    "resolutions", "lecturer", "lecture_title", "study_hours",
+)
+
+
+class ActionRefused(Exception):
+    """A change the rules do not allow now; the message is one Chinese sentence for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# -- who may do what -------------------------------------------------------------------------
+def is_upper_level(user, branch: Organization) -> bool:
+    """组织部 staff, or someone who may change the branch's parent (a 党委/党总支 admin)."""
+    if is_staff_user(user):
+        return True
+    if branch.parent_id is None:
+        return False
+    return Organization.objects.changeable_by(user).filter(pk=branch.parent_id).exists()
+
+
+def _require_change(user, org: Organization) -> None:
+    if not Organization.objects.changeable_by(user).filter(pk=org.pk).exists():
+        raise PermissionDenied("您对该党组织只有查看权限。")
+
+
+def can_edit_meeting(user, meeting: Meeting) -> bool:
+    """Drafts and returned records: the branch's people. A submitted record: the upper level only."""
+    if not Organization.objects.changeable_by(user).filter(pk=meeting.branch_id).exists():
+        return False
+    if meeting.status == Meeting.Status.SUBMITTED:
+        return is_upper_level(user, meeting.branch)
+    return True
+
+
+def _require_edit(user, meeting: Meeting) -> None:
+    _require_change(user, meeting.branch)
+    if not can_edit_meeting(user, meeting):
+        raise ActionRefused("该会议记录已提交，不能修改；如需更正，请联系上级党组织退回修改。")
+
+
+# -- meetings ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AttendanceEntry:
+    member_id: int
+    status: str
+    reason: str = ""
+
+
+def check_kinds(organization: Organization, kinds) -> list[str]:
+    kinds = sorted(set(kinds), key=list(K.values).index)
+    if not kinds:
+        raise ValidationError("请至少选择一种会议类型。")
+    unknown = [k for k in kinds if k not in K.values]
+    if unknown:
+        raise ValidationError(f"未知的会议类型：{'、'.join(unknown)}")
+    if organization.is_group:
+        wrong = [K(k).label for k in kinds if k not in GROUP_KINDS]
+        if wrong:
+            raise ValidationError(f"党小组不能召开{'、'.join(wrong)}；请选择所在党支部作为党组织。")
+    elif K.GROUP_MEETING in kinds:
+        raise ValidationError("党小组会应由党小组召开：请在“党组织”中选择相应的党小组。")
+    return kinds
+
+
+@transaction.atomic
+def save_meeting(
+    meeting: Meeting | None,
+    *,
+    organization: Organization,
+    fields: dict,
+    kinds,
+    attendance: list[AttendanceEntry],
+    by,
+) -> Meeting:
+    """Create a draft, or edit a draft / returned record (or, for the upper level, any record).
+
+    Attendance replaces what was recorded: one row per roster member, plus 列席 observers.
+    """
+    if organization.kind not in (*Organization.BRANCH_KINDS, Organization.Kind.GROUP):
+        raise ValidationError("会议只能由党支部或党小组召开。")
+    _require_change(by, organization)
+    if meeting is not None:
+        _require_edit(by, meeting)
+        if meeting.organization.branch != organization.branch:
+            raise ValidationError("会议记录不能改到其他党支部名下。")
+    kinds = check_kinds(organization, kinds)
+    start, end = fields.get("start_time"), fields.get("end_time")
+    if start and end and end <= start:
+        raise ValidationError("结束时间应晚于开始时间。")
+    creating = meeting is None
+    if creating:
+        meeting = Meeting(created_by=by if getattr(by, "pk", None) else None)
+    meeting.organization = organization
+    for name in EDITABLE_FIELDS:
+        if name in fields:
+            value = fields[name]
+            if name == "minutes":
+                value = clean_minutes(value)
+            elif value is None and name not in ("start_time", "end_time"):
+                value = Decimal(0) if name == "study_hours" else ""
+            setattr(meeting, name, value)
+    meeting.save()
+    MeetingKind.objects.filter(meeting=meeting).exclude(kind__in=kinds).delete()
+    have = set(MeetingKind.objects.filter(meeting=meeting).values_list("kind", flat=True))
+    MeetingKind.objects.bulk_create(
+        [MeetingKind(meeting=meeting, kind=k) for k in kinds if k not in have]
+    )
+    _replace_attendance(meeting, attendance, by)
+    MeetingEvent.objects.create(
+        meeting=meeting, kind=MeetingEvent.Kind.CREATED if creating else MeetingEvent.Kind.EDITED,
+        by=_actor(by),
+    )
+    audit(by, "meeting.create" if creating else "meeting.edit", organization=meeting.branch,
+          target=str(meeting), meeting=meeting.pk)
+    return meeting
+
+
+def _replace_attendance(meeting: Meeting, entries: list[AttendanceEntry], by) -> None:
+    from members.models import Member
+
+    roster_ids = set(roster_for(meeting.organization, meeting.date).values_list("pk", flat=True))
+    rows: dict[int, Attendance] = {}
+    observer_ids = [e.member_id for e in entries if e.status == Attendance.Status.OBSERVER]
+    allowed_observers = set(
+        Member.objects.visible_to(by).filter(pk__in=observer_ids).values_list("pk", flat=True)
+    )
+    for entry in entries:
+        if entry.status not in Attendance.Status.values:
+            raise ValidationError(f"未知的出席情况：{entry.status}")
+        if entry.status == Attendance.Status.OBSERVER:
+            if entry.member_id in roster_ids or entry.member_id not in allowed_observers:
+                continue
+        elif entry.member_id not in roster_ids:
+            continue  # not expected at this meeting (e.g. the date moved before they joined)
+        reason = (entry.reason or "").strip()[:200] if entry.status == Attendance.Status.LEAVE else ""
+        rows[entry.member_id] = Attendance(
+            meeting=meeting, member_id=entry.member_id, status=entry.status, reason=reason
+        )
+    for member_id in roster_ids - rows.keys():
+        rows[member_id] = Attendance(
+            meeting=meeting, member_id=member_id, status=Attendance.Status.PRESENT
+        )
+    Attendance.objects.filter(meeting=meeting).delete()
+    Attendance.objects.bulk_create(rows.values())
+
+
+def _actor(by):
+    return by if getattr(by, "pk", None) else None
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("branch").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def submit_meeting(meeting: Meeting, *, by) -> Meeting:
+    """Draft or returned → submitted (it counts in the reports from now on)."""
+    meeting = _locked(meeting)
+    _require_change(by, meeting.branch)
+    if meeting.status == Meeting.Status.SUBMITTED:
+        raise ActionRefused("该会议记录已经提交。")
+    if meeting.date > timezone.localdate():
+        raise ActionRefused("会议日期在今天之后：会议召开后才能提交记录。")
+    if not meeting.kinds.exists():
+        raise ActionRefused("请先选择会议类型。")
+    resubmitting = meeting.status == Meeting.Status.RETURNED
+    meeting.status = Meeting.Status.SUBMITTED
+    meeting.submitted_at = timezone.now()
+    meeting.reviewed_at, meeting.reviewed_by = None, None
+    meeting.save()
+    kind = MeetingEvent.Kind.RESUBMITTED if resubmitting else MeetingEvent.Kind.SUBMITTED
+    MeetingEvent.objects.create(meeting=meeting, kind=kind, by=_actor(by))
+    audit(by, "meeting.resubmit" if resubmitting else "meeting.submit",
+          organization=meeting.branch, target=str(meeting), meeting=meeting.pk)
+    return meeting
+
+
+@transaction.atomic
+def return_meeting(meeting: Meeting, *, comment: str, by) -> Meeting:
+    """The upper level sends a submitted record back for correction (退回修改) with a comment."""
+    meeting = _locked(meeting)
+    _require_change(by, meeting.branch)
+    if not is_upper_level(by, meeting.branch):
+        raise PermissionDenied("只有上级党组织可以退回会议记录。")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ActionRefused("请填写退回意见，说明需要修改的地方。")
+    if meeting.status != Meeting.Status.SUBMITTED:
+        raise ActionRefused("只有已提交的会议记录可以退回。")
+    meeting.status = Meeting.Status.RETURNED
+    meeting.review_comment = comment
+    meeting.reviewed_at, meeting.reviewed_by = None, None
+    meeting.save()
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.RETURNED, comment=comment,
+                                by=_actor(by))
+    audit(by, "meeting.return", organization=meeting.branch, target=str(meeting),
+          meeting=meeting.pk, comment=comment)
+    return meeting
+
+
+@transaction.atomic
+def mark_reviewed(meeting: Meeting, *, by) -> Meeting:
+    """The upper level has read a submitted record and takes it off the review queue."""
+    meeting = _locked(meeting)
+    _require_change(by, meeting.branch)
+    if not is_upper_level(by, meeting.branch):
+        raise PermissionDenied("只有上级党组织可以审核会议记录。")
+    if meeting.status != Meeting.Status.SUBMITTED:
+        raise ActionRefused("只有已提交的会议记录可以审核。")
+    if meeting.reviewed_at:
+        return meeting
+    meeting.reviewed_at, meeting.reviewed_by = timezone.now(), _actor(by)
+    meeting.save()
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.REVIEWED, by=_actor(by))
+    audit(by, "meeting.review", organization=meeting.branch, target=str(meeting),
+          meeting=meeting.pk)
+    return meeting
+
+
+@transaction.atomic
+def delete_draft(meeting: Meeting, *, by) -> None:
+    meeting = _locked(meeting)
+    _require_change(by, meeting.branch)
+    if meeting.status != Meeting.Status.DRAFT or meeting.submitted_at:
+        raise ActionRefused("只有从未提交过的草稿可以删除。")
+    audit(by, "meeting.delete", organization=meeting.branch, target=str(meeting),
+          meeting=meeting.pk)
+    for attachment in meeting.attachments.all():
+        attachment.file.delete(save=False)
+    meeting.delete()
+
+
+# -- attachments -------------------------------------------------------------------------------
+@transaction.atomic
+def add_attachment(meeting: Meeting, upload, *, by) -> Attachment:
+    """Keep an uploaded file after checking what it really is (AttachmentRejected otherwise)."""
+    _require_edit(by, meeting)
+    kind = check_upload(upload)
+    upload.seek(0)
+    attachment = Attachment(
+        meeting=meeting,
+        original_name=(upload.name or "附件")[:200],
+        content_type=kind.content_type,
+        size=upload.size,
+        uploaded_by=_actor(by),
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}{kind.extension}", ContentFile(upload.read()),
+                         save=False)
+    attachment.save()
+    audit(by, "meeting.attach", organization=meeting.branch, target=attachment.original_name,
+          meeting=meeting.pk, attachment=attachment.pk)
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(attachment: Attachment, *, by) -> None:
+    meeting = attachment.meeting
+    _require_edit(by, meeting)
+    audit(by, "meeting.detach", organization=meeting.branch, target=attachment.original_name,
+          meeting=meeting.pk)
+    stored = attachment.file
+    attachment.delete()
+    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+
+
+# -- rules and exemptions ----------------------------------------------------------------------
+@transaction.atomic
+def save_rule_version(
+    *, key: str, effective_from: Quarter, enabled: bool, period: str, min_full_members: int, by
+) -> RequirementRule:
+    """A new version of one requirement from `effective_from` on; quarters before keep theirs."""
+    if not is_staff_user(by):
+        raise PermissionDenied("只有组织部管理员可以修改考核要求。")
+    if key not in RequirementRule.Key.values:
+        raise ValidationError(f"未知的考核要求：{key}")
+    if effective_from < Quarter.current():
+        raise ActionRefused(
+            f"不能修改已经过去的季度（{effective_from}）：新要求最早从本季度（{Quarter.current()}）起生效。"
+        )
+    rule, created = RequirementRule.objects.update_or_create(
+        key=key,
+        effective_from=str(effective_from),
+        defaults={"enabled": enabled, "period": period, "min_full_members": min_full_members,
+                  "changed_by": _actor(by)},
+    )
+    audit(by, "rule.save", target=str(rule), key=key, effective_from=str(effective_from),
+          enabled=enabled, period=period, min_full_members=min_full_members, created=created)
+    return rule
+
+
+@transaction.atomic
+def add_exemption(branch: Organization, *, quarter: Quarter, key: str, reason: str, by) -> Exemption:
+    if not branch.is_branch:
+        raise ValidationError("只能为党支部设置豁免。")
+    _require_change(by, branch)
+    if not is_upper_level(by, branch):
+        raise PermissionDenied("只有上级党组织或组织部可以设置豁免。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused("请填写豁免原因。")
+    if key and key not in RequirementRule.Key.values:
+        raise ValidationError(f"未知的考核要求：{key}")
+    exemption, created = Exemption.objects.update_or_create(
+        branch=branch, quarter=str(quarter), key=key or "",
+        defaults={"reason": reason[:200], "created_by": _actor(by)},
+    )
+    audit(by, "exemption.add", organization=branch, target=str(exemption), quarter=str(quarter),
+          key=key, reason=reason, created=created)
+    return exemption
+
+
+@transaction.atomic
+def remove_exemption(exemption: Exemption, *, by) -> None:
+    _require_change(by, exemption.branch)
+    if not is_upper_level(by, exemption.branch):
+        raise PermissionDenied("只有上级党组织或组织部可以取消豁免。")
+    audit(by, "exemption.remove", organization=exemption.branch, target=str(exemption),
+          quarter=exemption.quarter, key=exemption.key)
+    exemption.delete()
+
+
+# -- other activities --------------------------------------------------------------------------
+@transaction.atomic
+def save_activity(
+    activity: Activity | None,
+    *,
+    organization: Organization,
+    fields: dict,
+    participants: list[tuple[int, Decimal]],
+    by,
+) -> Activity:
+    """Create or edit an activity with its participants (members of the branch) and their hours."""
+    from members.models import Member
+
+    if organization.kind not in (*Organization.BRANCH_KINDS, Organization.Kind.GROUP):
+        raise ValidationError("活动只能记在党支部或党小组名下。")
+    _require_change(by, organization)
+    if activity is not None:
+        _require_change(by, activity.branch)
+    creating = activity is None
+    activity = activity or Activity(created_by=_actor(by))
+    activity.organization = organization
+    for name in ("kind", "date", "title", "description", "counts_as_study"):
+        if name in fields:
+            setattr(activity, name, fields[name])
+    activity.save()
+    wanted = {member_id: hours for member_id, hours in participants}
+    allowed = set(
+        Member.objects.visible_to(by).filter(pk__in=list(wanted)).values_list("pk", flat=True)
+    )
+    if any(hours is not None and hours < 0 for hours in wanted.values()):
+        raise ValidationError("时长不能为负数。")
+    Participation.objects.filter(activity=activity).delete()
+    Participation.objects.bulk_create(
+        Participation(activity=activity, member_id=m, hours=h or Decimal(0))
+        for m, h in wanted.items() if m in allowed
+    )
+    audit(by, "activity.create" if creating else "activity.edit", organization=activity.branch,
+          target=str(activity), activity=activity.pk)
+    return activity
+
+
+@transaction.atomic
+def delete_activity(activity: Activity, *, by) -> None:
+    _require_change(by, activity.branch)
+    audit(by, "activity.delete", organization=activity.branch, target=str(activity),
+          activity=activity.pk)
+    activity.delete()

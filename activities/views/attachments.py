@@ -1,0 +1,69 @@
+"""Attachments: uploaded after a content check, downloaded only through a scoped view."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import require_change
+from activities import actions
+from activities.attachments import AttachmentRejected
+from activities.forms import AttachmentForm
+from activities.models import Attachment
+from activities.views.common import say_refused, visible_meeting
+from branches.models import Organization
+
+
+@require_POST
+def attachment_add(request, pk):
+    meeting = visible_meeting(request.user, pk)
+    require_change(request.user, meeting.branch)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件。")
+    else:
+        try:
+            attachment = actions.add_attachment(meeting, form.cleaned_data["file"], by=request.user)
+            messages.success(request, f"已上传附件“{attachment.original_name}”。")
+        except AttachmentRejected as exc:
+            messages.error(request, str(exc))
+        except actions.ActionRefused as exc:
+            say_refused(request, exc)
+    return redirect("activities:meeting-detail", pk=meeting.pk)
+
+
+def _visible_attachment(user, pk) -> Attachment:
+    qs = Attachment.objects.filter(
+        meeting__branch__in=Organization.objects.visible_to(user)
+    ).select_related("meeting", "meeting__branch")
+    return get_object_or_404(qs, pk=pk)
+
+
+@require_GET
+def attachment_download(request, pk):
+    """Always a download, with the type we determined at upload; never rendered inline."""
+    attachment = _visible_attachment(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("附件文件已不存在。") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def attachment_delete(request, pk):
+    attachment = _visible_attachment(request.user, pk)
+    require_change(request.user, attachment.meeting.branch)
+    try:
+        actions.delete_attachment(attachment, by=request.user)
+        messages.success(request, "附件已删除。")
+    except actions.ActionRefused as exc:
+        say_refused(request, exc)
+    return redirect("activities:meeting-detail", pk=attachment.meeting_id)

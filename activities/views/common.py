@@ -1,0 +1,54 @@
+"""Helpers the activity views share: reaching meetings and branches through the one door."""
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+
+from activities.models import Meeting
+from branches.models import Organization
+
+MEETING_ORG_KINDS = (*Organization.BRANCH_KINDS, Organization.Kind.GROUP)
+
+
+def visible_meeting(user, pk, *related) -> Meeting:
+    qs = Meeting.objects.visible_to(user).select_related("organization", "branch", *related)
+    return get_object_or_404(qs, pk=pk)
+
+
+def meeting_orgs(user, branch: Organization):
+    """The branch and its 党小组 that `user` may record meetings for."""
+    return (
+        Organization.objects.changeable_by(user)
+        .filter(kind__in=MEETING_ORG_KINDS)
+        .filter(path__startswith=branch.path)
+        .order_by("path")
+    )
+
+
+def changeable_branches(user):
+    return Organization.objects.changeable_by(user).branches().order_by("path")
+
+
+def branch_from_code(queryset, code):
+    """The branch a code names (a 党小组's code names its branch), or 404."""
+    org = get_object_or_404(queryset.filter(kind__in=MEETING_ORG_KINDS), code=code)
+    return org.branch
+
+
+def parse_day(text, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def say_refused(request, exc) -> None:
+    """Show a refused action or a validation error as one message."""
+    if isinstance(exc, ValidationError):
+        text = "；".join(exc.messages)
+    else:
+        text = getattr(exc, "message", str(exc))
+    messages.error(request, text)

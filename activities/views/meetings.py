@@ -1,0 +1,354 @@
+"""Meeting records: list, create/edit with attendance, detail, submit/return/review, print."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import get_visible_org, require_change
+from activities import actions
+from activities.attendance import counts_of, roster_for, with_counts
+from activities.forms import AttachmentForm, MeetingForm, ReturnForm
+from activities.models import Attendance, Meeting, MeetingKind
+from activities.quarters import Quarter
+from activities.views.common import (
+    MEETING_ORG_KINDS,
+    branch_from_code,
+    changeable_branches,
+    meeting_orgs,
+    parse_day,
+    say_refused,
+    visible_meeting,
+)
+from branches.models import Organization
+from members.models import Member
+
+S = Attendance.Status
+PAGE_SIZE = 50
+
+
+@require_GET
+def meeting_list(request):
+    """Meetings of the user's scope, or of one organization's subtree (?org=CODE)."""
+    user = request.user
+    meetings = Meeting.objects.visible_to(user)
+    org = None
+    if request.GET.get("org"):
+        org = get_visible_org(user, code=request.GET["org"].strip())
+        meetings = meetings.filter(organization__path__startswith=org.path)
+    status = request.GET.get("status", "")
+    if status in Meeting.Status.values:
+        meetings = meetings.filter(status=status)
+    kind = request.GET.get("kind", "")
+    if kind in Meeting.Kind.values:
+        meetings = meetings.filter(kinds__kind=kind)
+    quarter = None
+    if request.GET.get("quarter"):
+        try:
+            quarter = Quarter.parse(request.GET["quarter"])
+            meetings = meetings.filter(date__range=(quarter.start, quarter.end))
+        except ValueError:
+            quarter = None
+    meetings = with_counts(meetings.select_related("organization")).prefetch_related(
+        Prefetch("kinds", queryset=MeetingKind.objects.order_by("id"))
+    ).order_by("-date", "-id")
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    for meeting in page:
+        meeting.counts = counts_of(meeting)
+    can_create = changeable_branches(user).exists()
+    return render(request, "activities/meeting_list.html", {
+        "page": page, "org": org, "status": status, "kind": kind, "quarter": quarter,
+        "statuses": Meeting.Status.choices, "kinds": Meeting.Kind.choices, "can_create": can_create,
+        "query": request.GET.copy(),
+    })
+
+
+def _attendance_rows(organization, day, meeting=None, data=None):
+    """Rows for the attendance grid: every roster member with a status (出席 unless recorded)."""
+    recorded = {}
+    if meeting is not None:
+        recorded = {a.member_id: a for a in meeting.attendances.all()}
+    rows = []
+    for member in roster_for(organization, day):
+        if data is not None:
+            status = data.get(f"status_{member.pk}", S.PRESENT)
+            reason = data.get(f"reason_{member.pk}", "")
+        elif member.pk in recorded:
+            status, reason = recorded[member.pk].status, recorded[member.pk].reason
+        else:
+            status, reason = S.PRESENT, ""
+        if status == S.OBSERVER:
+            status = S.PRESENT
+        rows.append({"member": member, "status": status, "reason": reason})
+    return rows
+
+
+def _observer_candidates(user, organization, roster_ids):
+    """Members in the user's scope who are not expected at the meeting (may attend as 列席)."""
+    top = organization.branch.parent if organization.branch.parent_id else organization.branch
+    return (
+        Member.objects.visible_to(user).active()
+        .filter(branch__path__startswith=top.path)
+        .exclude(pk__in=roster_ids)
+        .select_related("branch")
+        .order_by("branch__path", "name")[:500]
+    )
+
+
+def _read_attendance(request, rows) -> tuple[list, list[str]]:
+    entries, problems = [], []
+    for row in rows:
+        member = row["member"]
+        status = request.POST.get(f"status_{member.pk}", S.PRESENT)
+        if status not in (S.PRESENT, S.LEAVE, S.ABSENT):
+            status = S.PRESENT
+        reason = request.POST.get(f"reason_{member.pk}", "").strip()
+        if status == S.LEAVE and not reason:
+            problems.append(f"{member.name} 请假，请填写请假事由。")
+        entries.append(actions.AttendanceEntry(member.pk, status, reason))
+    for value in request.POST.getlist("observers"):
+        if value.isdigit():
+            entries.append(actions.AttendanceEntry(int(value), S.OBSERVER))
+    return entries, problems
+
+
+def _branch_for_new(request):
+    code = request.GET.get("org") or request.POST.get("branch_code")
+    changeable = Organization.objects.changeable_by(request.user)
+    if code:
+        visible = Organization.objects.visible_to(request.user)
+        branch = branch_from_code(visible, code.strip())
+        require_change(request.user, branch)
+        return branch
+    branches = list(changeable.branches()[:2])
+    if len(branches) == 1:
+        return branches[0]
+    if not branches and not Organization.objects.visible_to(request.user).exists():
+        raise Http404
+    if not branches:
+        raise PermissionDenied("您只有查看权限，不能新建会议记录。")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    branch = _branch_for_new(request)
+    if branch is None:
+        return render(request, "activities/choose_branch.html", {
+            "branches": changeable_branches(request.user)[:300],
+            "target": "activities:meeting-create",
+        })
+    return _meeting_form(request, branch, None)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = visible_meeting(request.user, pk)
+    require_change(request.user, meeting.branch)
+    if not actions.can_edit_meeting(request.user, meeting):
+        messages.error(request, "该会议记录已提交，不能修改；如需更正，请联系上级党组织退回修改。")
+        return redirect("activities:meeting-detail", pk=meeting.pk)
+    return _meeting_form(request, meeting.branch, meeting)
+
+
+def _meeting_form(request, branch, meeting):
+    user = request.user
+    organizations = meeting_orgs(user, branch)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, organizations=organizations)
+        organization = _posted_org(request, organizations, branch)
+        day = parse_day(request.POST.get("date"), timezone.localdate())
+        rows = _attendance_rows(organization, day, data=request.POST)
+        entries, problems = _read_attendance(request, rows)
+        if form.is_valid() and not problems:
+            data = form.cleaned_data
+            try:
+                meeting = actions.save_meeting(
+                    meeting,
+                    organization=data["organization"],
+                    fields={k: v for k, v in data.items() if k not in ("organization", "kinds")},
+                    kinds=data["kinds"],
+                    attendance=entries,
+                    by=user,
+                )
+            except (ValidationError, actions.ActionRefused) as exc:
+                say_refused(request, exc)
+            else:
+                if "submit" in request.POST:
+                    try:
+                        actions.submit_meeting(meeting, by=user)
+                        messages.success(request, "会议记录已提交。")
+                    except actions.ActionRefused as exc:
+                        messages.warning(request, f"已保存为草稿，但未能提交：{exc.message}")
+                else:
+                    messages.success(request, "已保存草稿。确认无误后请提交。")
+                return redirect("activities:meeting-detail", pk=meeting.pk)
+        for problem in problems:
+            form.add_error(None, problem)
+    else:
+        if meeting is not None:
+            form = MeetingForm(initial=MeetingForm.initial_from(meeting), organizations=organizations)
+            organization, day = meeting.organization, meeting.date
+        else:
+            organization = _initial_org(request, organizations, branch)
+            day = parse_day(request.GET.get("date"), timezone.localdate())
+            kinds = [k for k in request.GET.getlist("kind") if k in Meeting.Kind.values]
+            form = MeetingForm(
+                initial={"organization": organization.pk, "date": day, "kinds": kinds},
+                organizations=organizations,
+            )
+        rows = _attendance_rows(organization, day, meeting=meeting)
+    roster_ids = [r["member"].pk for r in rows]
+    observers = set()
+    if request.method == "POST":
+        observers = {int(v) for v in request.POST.getlist("observers") if v.isdigit()}
+    elif meeting is not None:
+        observers = set(meeting.attendances.filter(status=S.OBSERVER).values_list("member_id", flat=True))
+    return render(request, "activities/meeting_form.html", {
+        "form": form, "meeting": meeting, "branch": branch, "rows": rows,
+        "organization": organization, "day": day,
+        "candidates": _observer_candidates(user, organization, roster_ids),
+        "observers": observers, "statuses": [(S.PRESENT, "出席"), (S.LEAVE, "请假"), (S.ABSENT, "缺席")],
+    })
+
+
+def _posted_org(request, organizations, branch):
+    value = request.POST.get("organization", "")
+    if value.isdigit():
+        org = organizations.filter(pk=int(value)).first()
+        if org is not None:
+            return org
+    return branch
+
+
+def _initial_org(request, organizations, branch):
+    code = request.GET.get("org")
+    if code:
+        org = organizations.filter(code=code).first()
+        if org is not None:
+            return org
+    return branch
+
+
+@require_GET
+def attendance_rows(request):
+    """htmx fragment: the attendance grid for the chosen organization and date."""
+    value = request.GET.get("organization", "")
+    if not value.isdigit():
+        raise Http404
+    organization = get_object_or_404(
+        Organization.objects.changeable_by(request.user).filter(kind__in=MEETING_ORG_KINDS),
+        pk=int(value),
+    )
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    meeting = None
+    if request.GET.get("meeting", "").isdigit():
+        meeting = visible_meeting(request.user, int(request.GET["meeting"]))
+    rows = _attendance_rows(organization, day, meeting=meeting)
+    roster_ids = [r["member"].pk for r in rows]
+    return render(request, "activities/_attendance.html", {
+        "rows": rows, "organization": organization,
+        "candidates": _observer_candidates(request.user, organization, roster_ids),
+        "observers": set(), "statuses": [(S.PRESENT, "出席"), (S.LEAVE, "请假"), (S.ABSENT, "缺席")],
+    })
+
+
+@require_GET
+def meeting_detail(request, pk):
+    meeting = visible_meeting(request.user, pk, "reviewed_by")
+    return render(request, "activities/meeting_detail.html", _detail_context(request, meeting))
+
+
+def _detail_context(request, meeting):
+    attendances = list(
+        meeting.attendances.select_related("member").order_by("member__name", "member_id")
+    )
+    changeable = Organization.objects.changeable_by(request.user).filter(pk=meeting.branch_id).exists()
+    upper = changeable and actions.is_upper_level(request.user, meeting.branch)
+    return {
+        "meeting": meeting,
+        "attendances": [a for a in attendances if a.status != S.OBSERVER],
+        "observers": [a for a in attendances if a.status == S.OBSERVER],
+        "counts": counts_of(meeting),
+        "events": meeting.events.select_related("by"),
+        "attachments": meeting.attachments.all(),
+        "can_edit": changeable and actions.can_edit_meeting(request.user, meeting),
+        "can_submit": changeable and meeting.status != Meeting.Status.SUBMITTED,
+        "can_review": upper and meeting.status == Meeting.Status.SUBMITTED,
+        "can_delete": changeable and meeting.status == Meeting.Status.DRAFT and not meeting.submitted_at,
+        "return_form": ReturnForm(),
+        "attachment_form": AttachmentForm(),
+    }
+
+
+@require_GET
+def meeting_print(request, pk):
+    meeting = visible_meeting(request.user, pk)
+    return render(request, "activities/meeting_print.html", _detail_context(request, meeting))
+
+
+def _acting_on(request, pk):
+    meeting = visible_meeting(request.user, pk)
+    require_change(request.user, meeting.branch)
+    return meeting
+
+
+@require_POST
+def meeting_submit(request, pk):
+    meeting = _acting_on(request, pk)
+    try:
+        actions.submit_meeting(meeting, by=request.user)
+        messages.success(request, "会议记录已提交。")
+    except actions.ActionRefused as exc:
+        say_refused(request, exc)
+    return redirect("activities:meeting-detail", pk=meeting.pk)
+
+
+@require_POST
+def meeting_return(request, pk):
+    meeting = _acting_on(request, pk)
+    form = ReturnForm(request.POST)
+    try:
+        actions.return_meeting(
+            meeting, comment=form.data.get("comment", ""), by=request.user
+        )
+        messages.success(request, "已退回修改，支部将看到退回意见。")
+    except actions.ActionRefused as exc:
+        say_refused(request, exc)
+    return _after_review(request, meeting)
+
+
+@require_POST
+def meeting_review(request, pk):
+    meeting = _acting_on(request, pk)
+    try:
+        actions.mark_reviewed(meeting, by=request.user)
+        messages.success(request, f"“{meeting.topic}”已标记为审核通过。")
+    except actions.ActionRefused as exc:
+        say_refused(request, exc)
+    return _after_review(request, meeting)
+
+
+def _after_review(request, meeting):
+    if request.POST.get("next") == "queue":
+        return redirect("activities:review-queue")
+    return redirect("activities:meeting-detail", pk=meeting.pk)
+
+
+@require_POST
+def meeting_delete(request, pk):
+    meeting = _acting_on(request, pk)
+    code = meeting.branch.code
+    try:
+        actions.delete_draft(meeting, by=request.user)
+        messages.success(request, "草稿已删除。")
+    except actions.ActionRefused as exc:
+        say_refused(request, exc)
+        return redirect("activities:meeting-detail", pk=meeting.pk)
+    return redirect(f"{reverse('activities:meeting-list')}?org={code}")
