@@ -168,6 +168,9 @@ class MemberImporter(Importer):
         values = row.values
         if member is None:
             values.setdefault("status", None)
+            if values["status"] in (Member.Status.LEFT, Member.Status.DECEASED):
+                row.fail(self.column("status"), "新登记的党员党籍状态只能是正常或停止党籍。")
+                return
             row.action = "create"
             return
         if member["branch_id"] != values["branch"]:

@@ -27,7 +27,8 @@ NORMAL, SUSPENDED = "normal", "suspended"
 
 CATEGORY_CHOICES = {"正式党员": FULL, "正式": FULL, "预备党员": PROBATIONARY, "预备": PROBATIONARY}
 CATEGORY_LABELS = {FULL: "正式党员", PROBATIONARY: "预备党员"}
-STATUS_CHOICES = {"正常": NORMAL, "停止党籍": SUSPENDED}
+STATUS_CHOICES = {"正常": NORMAL, "停止党籍": SUSPENDED, "已出党": "left", "出党": "left",
+                  "已去世": "deceased", "去世": "deceased"}
 SEX_CHOICES = {"男": "男", "女": "女", "男性": "男", "女性": "女"}
 YES_NO = {"是": True, "否": False, "Y": True, "N": False, "√": True, "流动党员": True, "流动": True}
 

@@ -1,0 +1,94 @@
+"""Forms collect raw values; the rules live in members.validation (shared with the import).
+
+The views hand cleaned_data to the actions, which run check_person and raise ValidationError
+keyed by field; `apply_errors` puts those messages next to the fields.
+"""
+from django import forms
+from django.core.exceptions import ValidationError
+
+from members.models import Member
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=60)
+    id_number = forms.CharField(label="公民身份号码", max_length=30)
+    sex = forms.ChoiceField(label="性别", required=False, choices=[("", "按身份证号")] + Member.Sex.choices)
+    ethnicity = forms.CharField(label="民族", required=False, max_length=30)
+    birth_date = forms.DateField(label="出生日期", required=False, widget=DATE,
+                                 help_text="留空则按公民身份号码")
+    education = forms.CharField(label="学历", required=False, max_length=40)
+    category = forms.ChoiceField(label="人员类别", choices=Member.Category.choices)
+    joined_on = forms.DateField(label="入党日期", widget=DATE)
+    confirmed_on = forms.DateField(label="转正日期", required=False, widget=DATE)
+    work_unit = forms.CharField(label="工作单位及职务", required=False, max_length=250)
+    phone = forms.CharField(label="联系电话", required=False, max_length=40)
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            # category and 转正 change through recorded actions, not by editing
+            del self.fields["category"]
+            del self.fields["confirmed_on"]
+
+    def data_for_actions(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["category"] = {"full": "正式党员", "probationary": "预备党员"}.get(
+            data.get("category"), data.get("category")
+        )
+        return {k: v for k, v in data.items() if k != "group"}
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show an action's ValidationError on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class DatedForm(forms.Form):
+    on = forms.DateField(label="日期", widget=DATE)
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendForm(DatedForm):
+    until = forms.DateField(label="延长预备期至", widget=DATE)
+
+
+class TransferForm(DatedForm):
+    to_branch = forms.CharField(label="转入党支部编码", max_length=20)
+
+
+class FlowOutForm(DatedForm):
+    destination = forms.CharField(label="外出流向", max_length=200)
+
+
+EVENT_FORMS = {
+    "confirm": ("转正", DatedForm),
+    "extend": ("延长预备期", ExtendForm),
+    "transfer": ("组织关系转出", TransferForm),
+    "flow_out": ("流出", FlowOutForm),
+    "flow_in": ("流入/返回", DatedForm),
+    "suspend": ("停止党籍", DatedForm),
+    "restore": ("恢复党籍", DatedForm),
+    "leave": ("出党", DatedForm),
+    "decease": ("去世", DatedForm),
+}
+
+
+def events_for(member: Member) -> list[str]:
+    """The life events that make sense for the member's current state."""
+    if member.status == Member.Status.SUSPENDED:
+        return ["restore", "leave", "decease"]
+    if member.status != Member.Status.NORMAL:
+        return []
+    kinds = []
+    if member.category == Member.Category.PROBATIONARY:
+        kinds += ["confirm"]
+        if not member.probation_extended_until:
+            kinds += ["extend"]
+    kinds += ["transfer", "flow_in" if member.is_mobile else "flow_out", "suspend", "leave", "decease"]
+    return kinds

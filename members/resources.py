@@ -1,0 +1,56 @@
+"""django-import-export's view of a member: the roster columns (§1.2 headers) as a Resource.
+
+It is the schema the admin's export uses, and the baseline bench/bench_import.py measures.
+Row checks go through members.validation.check_person, like the portal's own import; the
+portal's upload and `import_members` use members.importer (bulk, preview, transfer rules).
+"""
+from import_export import fields, resources, widgets
+
+from branches.models import Organization
+from members.models import Member
+from members.validation import check_person
+
+
+class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(str(value).strip() if value not in (None, "") else None, row, **kwargs)
+
+
+class MemberResource(resources.ModelResource):
+    name = fields.Field("name", "姓名")
+    id_number = fields.Field("id_number", "公民身份号码")
+    sex = fields.Field("sex", "性别")
+    ethnicity = fields.Field("ethnicity", "民族")
+    birth_date = fields.Field("birth_date", "出生日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    education = fields.Field("education", "学历")
+    category = fields.Field("category", "人员类别")
+    joined_on = fields.Field("joined_on", "入党日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    confirmed_on = fields.Field("confirmed_on", "转正日期", widget=widgets.DateWidget("%Y-%m-%d"))
+    work_unit = fields.Field("work_unit", "工作单位及职务")
+    phone = fields.Field("phone", "联系电话")
+    branch = fields.Field("branch", "所在党支部编码", widget=CodeForeignKeyWidget(Organization, "code"))
+    group = fields.Field("group", "所在党小组", widget=CodeForeignKeyWidget(Organization, "code"))
+    status = fields.Field("status", "党籍状态")
+
+    class Meta:
+        model = Member
+        import_id_fields = ("id_number",)
+        fields = (
+            "name", "id_number", "sex", "ethnicity", "birth_date", "education", "category",
+            "joined_on", "confirmed_on", "work_unit", "phone", "branch", "group", "status",
+        )
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        """Normalize the row with the portal's rules; a bad row raises ValueError."""
+        from django.utils import timezone
+
+        record = {name: row.get(field.column_name) for name, field in self.fields.items()
+                  if field.column_name in row and name not in ("branch", "group")}
+        checked = check_person(record, today=timezone.localdate())
+        if checked.errors:
+            raise ValueError("；".join(message for _, message in checked.errors))
+        for name, value in checked.values.items():
+            if name in self.fields:
+                row[self.fields[name].column_name] = value

@@ -1,0 +1,317 @@
+"""Roster pages. Every queryset starts from visible_to; writes go through members.actions."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import can_change, get_visible_org, require_change, scope_roots
+from accounts.models import audit
+from branches.models import Organization
+from members import actions
+from members.export import export_roster
+from members.forms import EVENT_FORMS, MemberForm, apply_errors, events_for
+from members.models import Member, Transfer
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SORTS = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "joined": ("joined_on", "pk"),
+    "-joined": ("-joined_on", "-pk"),
+    "branch": ("branch__path", "name", "pk"),
+    "category": ("category", "name", "pk"),
+}
+FILTER_KEYS = ("q", "category", "status", "group", "mobile", "sort")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _org_from_request(request) -> Organization | None:
+    code = (request.GET.get("org") or "").strip()
+    if code:
+        return get_visible_org(request.user, code=code)
+    roots = scope_roots(request.user)
+    return roots[0] if len(roots) == 1 else None
+
+
+def _visible_member(request, pk) -> Member:
+    return get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("branch", "group"), pk=pk
+    )
+
+
+def _changeable_member(request, pk) -> Member:
+    member = _visible_member(request, pk)
+    require_change(request.user, member.branch)
+    return member
+
+
+def _filtered(request, org):
+    members = Member.objects.visible_to(request.user)
+    if org is not None:
+        members = members.in_subtree(org)
+    params = request.GET
+    query = (params.get("q") or "").strip()
+    if query:
+        condition = Q(name__icontains=query) | Q(phone__contains=query)
+        if len(query) >= 4 and query[:-1].isdigit():
+            condition |= Q(id_number__endswith=query.upper())
+        members = members.filter(condition)
+    if params.get("category") in Member.Category.values:
+        members = members.filter(category=params["category"])
+    status = params.get("status")
+    if status in Member.Status.values:
+        members = members.filter(status=status)
+    elif status != "all":
+        members = members.on_roster()
+    if (params.get("group") or "").isdigit():
+        members = members.filter(group_id=int(params["group"]))
+    if params.get("mobile") == "1":
+        members = members.filter(is_mobile=True)
+    elif params.get("mobile") == "0":
+        members = members.filter(is_mobile=False)
+    sort = SORTS.get(params.get("sort") or "", ("branch__path", "name", "pk"))
+    return members.order_by(*sort)
+
+
+def _filters(request) -> dict:
+    return {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+
+
+def _may_see_full_ids(user, org) -> bool:
+    """Staff, org admins and secretaries may; auditors (read-only roles) may not."""
+    return org is not None and can_change(user, org)
+
+
+# ------------------------------------------------------------------------------- pages
+
+@require_GET
+def member_list(request):
+    org = _org_from_request(request)
+    members = _filtered(request, org).select_related("branch", "group")
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = []
+    if org is not None:
+        groups = Organization.objects.subtree(org).groups().order_by("path")
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    changeable = org is not None and can_change(request.user, org)
+    context = {
+        "org": org,
+        "page": page,
+        "groups": groups,
+        "filters": _filters(request),
+        "querystring": querystring.urlencode(),
+        "can_change": changeable,
+        "full_export": _may_see_full_ids(request.user, org),
+        "branch_groups": (
+            org.children.filter(kind=Organization.Kind.GROUP).order_by("path")
+            if changeable and org.is_branch else []
+        ),
+        "categories": Member.Category.choices,
+        "statuses": Member.Status.choices,
+        "pending_transfers": (
+            Transfer.objects.visible_to(request.user).pending().count() if org is not None else 0
+        ),
+    }
+    return render(request, "members/list.html", context)
+
+
+@require_GET
+def member_export(request):
+    org = _org_from_request(request)
+    if org is None:
+        messages.error(request, "请先选择要导出的党组织。")
+        return redirect("members:member-list")
+    masked = not _may_see_full_ids(request.user, org)
+    members = _filtered(request, org)
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="roster-{org.code}.xlsx"'
+    export_roster(members, response, org=org, by=request.user, masked=masked,
+                  filters=_filters(request))
+    return response
+
+
+@require_GET
+def member_detail(request, pk):
+    member = _visible_member(request, pk)
+    return _render_detail(request, member)
+
+
+def _render_detail(request, member, *, full_id=False, forms=None, status=200):
+    changeable = can_change(request.user, member.branch)
+    kinds = events_for(member) if changeable else []
+    forms = forms or {}
+    event_forms = [
+        (kind, EVENT_FORMS[kind][0], forms.get(kind) or EVENT_FORMS[kind][1](
+            prefix=kind, initial={"on": timezone.localdate()}))
+        for kind in kinds
+    ]
+    context = {
+        "member": member,
+        "full_id": full_id,
+        "can_change": changeable,
+        "can_reveal": changeable,
+        "event_forms": event_forms,
+        "events": member.events.select_related("from_branch", "to_branch", "recorded_by").order_by(
+            "-date", "-recorded_at"),
+        "memberships": member.memberships.select_related("branch").order_by("-started_on"),
+        "transfers": member.transfers.select_related("from_branch", "to_branch").order_by("-created_at"),
+    }
+    return render(request, "members/detail.html", context, status=status)
+
+
+@require_POST
+def member_reveal_id(request, pk):
+    member = _visible_member(request, pk)
+    if not can_change(request.user, member.branch):
+        raise PermissionDenied("您的角色不能查看完整的公民身份号码。")
+    audit(request.user, "member.reveal_id", organization=member.branch,
+          target=f"{member.name}（{member.masked_id_number}）", member_id=member.pk)
+    return _render_detail(request, member, full_id=True)
+
+
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    code = (request.GET.get("org") or "").strip()
+    branch = get_visible_org(request.user, code=code) if code else None
+    if branch is None or not branch.is_branch:
+        messages.error(request, "请从党支部的花名册页面登记党员。")
+        return redirect("members:member-list")
+    require_change(request.user, branch)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = actions.create_member(form.data_for_actions(), branch=branch, by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记党员 {member.name}。")
+            return redirect("members:member-detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "branch": branch, "member": None})
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    member = _changeable_member(request, pk)
+    initial = {name: getattr(member, name) for name in actions.EDITABLE_FIELDS}
+    form = MemberForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_member(member, form.data_for_actions(), by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("members:member-detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "branch": member.branch, "member": member})
+
+
+@require_POST
+def member_event(request, pk, kind):
+    member = _changeable_member(request, pk)
+    if kind not in EVENT_FORMS:
+        return HttpResponse(status=404)
+    label, form_class = EVENT_FORMS[kind]
+    form = form_class(request.POST, prefix=kind)
+    if form.is_valid():
+        data = form.cleaned_data
+        common = {"on": data["on"], "by": request.user, "note": data.get("note", "")}
+        try:
+            if kind == "transfer":
+                to_branch = Organization.objects.branches().filter(code=data["to_branch"].strip()).first()
+                if to_branch is None:
+                    raise ValidationError(f"找不到编码为 {data['to_branch']} 的党支部。")
+                transfer = actions.transfer_out(member, to_branch, **common)
+                if transfer.status == Transfer.Status.PENDING:
+                    messages.success(request, f"已发起转接，等待{to_branch.name}接收。")
+                else:
+                    messages.success(request, f"已转入{to_branch.name}。")
+                return redirect(_after_event(request, member))
+            if kind == "extend":
+                actions.extend_probation(member, until=data["until"], **common)
+            elif kind == "flow_out":
+                actions.flow_out(member, destination=data["destination"], **common)
+            else:
+                getattr(actions, {"confirm": "confirm", "flow_in": "flow_in", "suspend": "suspend",
+                                  "restore": "restore", "leave": "leave", "decease": "decease"}[kind])(
+                    member, **common)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"已办理{label}。")
+            return redirect(_after_event(request, member))
+    member.refresh_from_db()
+    return _render_detail(request, member, forms={kind: form}, status=400)
+
+
+def _after_event(request, member) -> str:
+    if Member.objects.visible_to(request.user).filter(pk=member.pk).exists():
+        return reverse("members:member-detail", args=[member.pk])
+    return reverse("members:transfer-list")
+
+
+@require_POST
+def member_assign_group(request):
+    org = get_visible_org(request.user, code=(request.POST.get("org") or "").strip())
+    require_change(request.user, org)
+    group_id = request.POST.get("group") or ""
+    group = None
+    if group_id:
+        group = get_object_or_404(
+            Organization.objects.changeable_by(request.user).groups(), pk=group_id
+        )
+    ids = [int(v) for v in request.POST.getlist("member") if v.isdigit()]
+    members = list(Member.objects.changeable_by(request.user).in_subtree(org).filter(pk__in=ids))
+    try:
+        changed = actions.assign_group(members, group, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已调整 {changed} 名党员的党小组。")
+    return redirect(f"{reverse('members:member-list')}?org={org.code}")
+
+
+@require_GET
+def transfer_list(request):
+    transfers = Transfer.objects.visible_to(request.user).select_related(
+        "member", "from_branch", "to_branch"
+    )
+    changeable = set(Organization.objects.changeable_by(request.user).values_list("pk", flat=True)) \
+        if transfers.pending().exists() else set()
+    rows = []
+    for t in transfers[:200]:
+        rows.append({
+            "transfer": t,
+            "can_accept": t.status == Transfer.Status.PENDING and t.to_branch_id in changeable,
+            "can_withdraw": t.status == Transfer.Status.PENDING and t.from_branch_id in changeable,
+        })
+    return render(request, "members/transfers.html", {"rows": rows})
+
+
+@require_POST
+def transfer_decide(request, pk, decision):
+    transfer = get_object_or_404(Transfer.objects.visible_to(request.user), pk=pk)
+    try:
+        if decision == "accept":
+            actions.accept_transfer(transfer, by=request.user)
+            messages.success(request, f"已接收 {transfer.member.name} 的组织关系。")
+        elif decision == "refuse":
+            actions.refuse_transfer(transfer, by=request.user, note=request.POST.get("note", ""))
+            messages.success(request, "已退回该转接。")
+        elif decision == "withdraw":
+            actions.withdraw_transfer(transfer, by=request.user)
+            messages.success(request, "已撤回该转接。")
+        else:
+            return HttpResponse(status=404)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("members:transfer-list")
