@@ -106,3 +106,41 @@ def test_production_settings_pass_check_deploy(tmp_path):
         env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_password_change_refuses_weak_passwords(client, personas):
+    client.force_login(personas.secretary)
+    response = client.post("/accounts/password/", {
+        "old_password": "Secret-pass-2026", "new_password1": "12345678",
+        "new_password2": "12345678",
+    })
+    assert response.status_code == 200
+    personas.secretary.refresh_from_db()
+    assert personas.secretary.check_password("Secret-pass-2026")
+    response = client.post("/accounts/password/", {
+        "old_password": "Secret-pass-2026", "new_password1": "Lantern-river-93",
+        "new_password2": "Lantern-river-93",
+    })
+    assert response.status_code == 302
+
+
+def test_production_cookies_are_secure_and_sessions_expire_when_idle():
+    import importlib
+    import os
+
+    os.environ.setdefault("ALLOWED_HOSTS", "dangjian.example.gov.cn")
+    os.environ.setdefault("SECRET_KEY", "k" * 60)
+    production = importlib.import_module("portal.settings_production")
+    assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
+    assert production.SESSION_COOKIE_HTTPONLY
+    assert production.SESSION_COOKIE_SAMESITE in ("Lax", "Strict")
+    assert production.SESSION_SAVE_EVERY_REQUEST
+    assert production.SESSION_COOKIE_AGE <= 4 * 3600
+    assert production.DEBUG is False
+
+
+def test_logout_needs_post_and_ends_the_session(client, personas):
+    client.force_login(personas.secretary)
+    assert client.get("/accounts/logout/").status_code == 405
+    client.post("/accounts/logout/")
+    assert client.get("/orgs/").status_code == 302
