@@ -45,7 +45,7 @@ def _clean(markup: str) -> str:
         markup,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
-        attributes={},
+        attributes={"*": set()},  # no attributes at all, not even the default title/lang
         url_schemes=set(),
         strip_comments=True,
         link_rel=None,
