@@ -11,6 +11,7 @@ NAVIGATION = [
     ("季度报表", "reports:dashboard", "upper"),
     ("导入", "imports:index", "upper"),
     ("考核设置", "activities:rule-list", "staff"),
+    ("操作记录", "accounts:audit-log", "upper"),
 ]
 
 

@@ -144,3 +144,20 @@ def test_logout_needs_post_and_ends_the_session(client, personas):
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
     assert client.get("/orgs/").status_code == 302
+
+
+def test_audit_log_page_is_scoped_and_read_only(client, personas, district):
+    from accounts.models import audit
+
+    audit(personas.staff, "member.reveal_id", organization=district.b1, target="第一支部的记录")
+    audit(personas.staff, "member.reveal_id", organization=district.b3, target="第二党委的记录")
+    client.force_login(personas.staff)
+    page = client.get("/accounts/audit/").content.decode()
+    assert "第一支部的记录" in page and "第二党委的记录" in page
+    client.force_login(personas.admin)
+    page = client.get("/accounts/audit/").content.decode()
+    assert "第一支部的记录" in page and "第二党委的记录" not in page
+    client.force_login(personas.secretary)
+    assert client.get("/accounts/audit/").status_code == 403
+    client.force_login(personas.staff)
+    assert client.post("/accounts/audit/").status_code == 405
