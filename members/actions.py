@@ -30,6 +30,9 @@ def _today() -> datetime.date:
 
 
 def _may_change(user, branch: Organization) -> bool:
+    """`user` None is the system itself (management commands, data fixes), never a request."""
+    if user is None:
+        return True
     return Organization.objects.changeable_by(user).filter(pk=branch.pk).exists()
 
 
