@@ -51,6 +51,9 @@ def upload(request, kind):
     if not staff and not targets.exists():
         raise PermissionDenied("您没有导入数据的权限（只读角色）。")
     target_required = not (kind == "orgs" and staff)
+    forged = (request.POST.get("organization") or "").strip()
+    if forged and not targets.filter(pk=forged if forged.isdigit() else None).exists():
+        raise Http404  # a target the user may not import into is out of scope, as everywhere
     form = UploadForm(
         request.POST or None,
         request.FILES or None,

@@ -150,6 +150,7 @@ def _render_detail(request, member, *, full_id=False, forms=None, status=200):
     changeable = can_change(request.user, member.branch)
     kinds = events_for(member) if changeable else []
     forms = forms or {}
+    kinds = [k for k in forms if k not in kinds] + kinds  # a refused form shows its reason
     event_forms = [
         (kind, EVENT_FORMS[kind][0], forms.get(kind) or EVENT_FORMS[kind][1](
             prefix=kind, initial={"on": timezone.localdate()}))
