@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities.views import attachments, exports, meetings
+from activities.views import activities, attachments, exports, home, meetings, rules
 
 app_name = "activities"
 
@@ -21,4 +21,21 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("export.xlsx", exports.meeting_export, name="meeting-export"),
+]
+urlpatterns += [
+    path("home/", home.secretary_home, name="secretary-home"),
+    path("overview/", home.overview, name="overview"),
+    path("review/", home.review_queue, name="review-queue"),
+]
+urlpatterns += [
+    path("rules/", rules.rule_list, name="rule-list"),
+    path("exemptions/", rules.exemption_list, name="exemption-list"),
+    path("exemptions/<int:pk>/delete/", rules.exemption_delete, name="exemption-delete"),
+]
+urlpatterns += [
+    path("activities/", activities.activity_list, name="activity-list"),
+    path("activities/new/", activities.activity_create, name="activity-create"),
+    path("activities/<int:pk>/edit/", activities.activity_edit, name="activity-edit"),
+    path("activities/<int:pk>/delete/", activities.activity_delete, name="activity-delete"),
+    path("study-hours/", activities.study_hours, name="study-hours"),
 ]

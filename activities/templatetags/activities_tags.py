@@ -15,3 +15,13 @@ def safe_minutes(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.inclusion_tag("activities/_study_hours.html")
+def study_hours_card(member, year=None):
+    """{% study_hours_card member %}: the member's 学时 this year (or `year`) against the target."""
+    from django.utils import timezone
+
+    from activities.studyhours import study_hours_for
+
+    return {"study_hours": study_hours_for(member, year or timezone.localdate().year)}

@@ -1,0 +1,168 @@
+"""Other activities (志愿服务, 走访群众 …) with participants and hours; members' study hours."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import get_visible_org, require_change
+from activities import actions
+from activities.forms import ActivityForm
+from activities.models import Activity
+from activities.studyhours import study_hours_of, summarize
+from activities.views.common import (
+    branch_from_code,
+    changeable_branches,
+    meeting_orgs,
+    say_refused,
+)
+from branches.models import Organization
+from members.models import Member
+
+
+def _visible_activities(user):
+    return Activity.objects.filter(branch__in=Organization.objects.visible_to(user))
+
+
+@require_GET
+def activity_list(request):
+    activities = _visible_activities(request.user)
+    org = None
+    if request.GET.get("org"):
+        org = get_visible_org(request.user, code=request.GET["org"].strip())
+        activities = activities.filter(organization__path__startswith=org.path)
+    kind = request.GET.get("kind", "")
+    if kind in Activity.Kind.values:
+        activities = activities.filter(kind=kind)
+    activities = activities.select_related("organization").annotate(
+        n_participants=Count("participations"), n_hours=Sum("participations__hours")
+    ).order_by("-date", "-id")
+    page = Paginator(activities, 50).get_page(request.GET.get("page"))
+    return render(request, "activities/activity_list.html", {
+        "page": page, "org": org, "kind": kind, "kinds": Activity.Kind.choices,
+        "can_create": changeable_branches(request.user).exists(),
+    })
+
+
+def _branch_for_new(request):
+    code = request.GET.get("org")
+    if code:
+        branch = branch_from_code(Organization.objects.visible_to(request.user), code.strip())
+        require_change(request.user, branch)
+        return branch
+    branches = list(changeable_branches(request.user)[:2])
+    if len(branches) == 1:
+        return branches[0]
+    if not branches:
+        raise PermissionDenied("您只有查看权限，不能新建活动。")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def activity_create(request):
+    branch = _branch_for_new(request)
+    if branch is None:
+        return render(request, "activities/choose_branch.html", {
+            "branches": changeable_branches(request.user)[:300],
+            "target": "activities:activity-create",
+        })
+    return _activity_form(request, branch, None)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk):
+    activity = get_object_or_404(_visible_activities(request.user).select_related("branch"), pk=pk)
+    require_change(request.user, activity.branch)
+    return _activity_form(request, activity.branch, activity)
+
+
+def _activity_form(request, branch, activity):
+    organizations = meeting_orgs(request.user, branch)
+    members = list(Member.objects.filter(branch=branch).active().order_by("name", "pk"))
+    current = {}
+    if activity is not None:
+        current = {p.member_id: p.hours for p in activity.participations.all()}
+    form = ActivityForm(request.POST or None, instance=activity, organizations=organizations,
+                        initial={"organization": branch.pk} if activity is None else None)
+    problems = []
+    participants = []
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("participant") if v.isdigit()}
+        for member in members:
+            if member.pk not in chosen:
+                continue
+            raw = request.POST.get(f"hours_{member.pk}", "").strip() or "0"
+            try:
+                hours = Decimal(raw)
+                if hours < 0 or hours > 999:
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"{member.name} 的时长“{raw}”不是有效数字。")
+                continue
+            participants.append((member.pk, hours))
+        current = dict(participants)
+        if form.is_valid() and not problems:
+            data = form.cleaned_data
+            try:
+                actions.save_activity(
+                    activity, organization=data["organization"],
+                    fields={k: v for k, v in data.items() if k != "organization"},
+                    participants=participants, by=request.user,
+                )
+                messages.success(request, "活动已保存。")
+                return redirect(f"{_list_url()}?org={branch.code}")
+            except ValidationError as exc:
+                say_refused(request, exc)
+        for problem in problems:
+            form.add_error(None, problem)
+    rows = [{"member": m, "chosen": m.pk in current, "hours": current.get(m.pk, "")}
+            for m in members]
+    return render(request, "activities/activity_form.html",
+                  {"form": form, "activity": activity, "branch": branch, "rows": rows})
+
+
+def _list_url():
+    from django.urls import reverse
+
+    return reverse("activities:activity-list")
+
+
+@require_POST
+def activity_delete(request, pk):
+    activity = get_object_or_404(_visible_activities(request.user).select_related("branch"), pk=pk)
+    require_change(request.user, activity.branch)
+    actions.delete_activity(activity, by=request.user)
+    messages.success(request, "活动已删除。")
+    return redirect(f"{_list_url()}?org={activity.branch.code}")
+
+
+@require_GET
+def study_hours(request):
+    """Each member's 学时 this year for one branch, with the branch's summary."""
+    code = request.GET.get("org", "").strip()
+    if code:
+        branch = branch_from_code(Organization.objects.visible_to(request.user), code)
+    else:
+        branches = list(Organization.objects.visible_to(request.user).branches()[:2])
+        if len(branches) != 1:
+            return render(request, "activities/choose_branch.html", {
+                "branches": Organization.objects.visible_to(request.user).branches()
+                .order_by("path")[:300],
+                "target": "activities:study-hours",
+            })
+        branch = branches[0]
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    members = Member.objects.filter(branch=branch).active().order_by("name", "pk")
+    rows = study_hours_of(members, year)
+    return render(request, "activities/study_hours.html", {
+        "branch": branch, "year": year, "rows": rows, "summary": summarize(rows),
+    })

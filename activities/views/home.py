@@ -1,0 +1,187 @@
+"""The secretary's home, the upper levels' branches × requirements table, the review queue."""
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.access import get_visible_org, scope_roots
+from accounts.models import is_staff_user
+from activities import due
+from activities.attendance import counts_of, with_counts
+from activities.forms import ReturnForm
+from activities.models import Meeting, MeetingKind
+from activities.quarters import Quarter
+from activities.rules import RULE_KEYS
+from branches.models import Organization
+from reports.figures import REQUIREMENT_LABELS, compute_figures
+
+
+def _quarter(request) -> Quarter:
+    try:
+        return Quarter.parse(request.GET["quarter"]) if request.GET.get("quarter") else Quarter.current()
+    except ValueError:
+        return Quarter.current()
+
+
+def _branch_for_home(request):
+    """The branch the page is about: ?org=CODE, or the user's only branch; None = ask."""
+    visible = Organization.objects.visible_to(request.user)
+    code = request.GET.get("org", "").strip()
+    if code:
+        org = get_visible_org(request.user, code=code, kind__in=(*Organization.BRANCH_KINDS,
+                                                                    Organization.Kind.GROUP))
+        return org.branch, None
+    branches = list(visible.branches().order_by("path")[:301])
+    if len(branches) == 1:
+        return branches[0], None
+    return None, branches[:300]
+
+
+@require_GET
+def secretary_home(request):
+    branch, choices = _branch_for_home(request)
+    if branch is None:
+        return render(request, "activities/choose_branch.html",
+                      {"branches": choices, "target": "activities:secretary-home"})
+    today = timezone.localdate()
+    quarter = _quarter(request)
+    figures = compute_figures(branch, quarter)
+    mine = next((b for b in figures.branches if b.id == branch.pk), None)
+    items = due.items_for(mine, quarter, today) if mine else []
+    this_month = [i for i in items if i.state == due.DUE]
+    meetings = Meeting.objects.visible_to(request.user).filter(branch=branch)
+    in_quarter = list(
+        meetings.filter(date__range=(quarter.start, quarter.end))
+        .select_related("organization")
+        .prefetch_related(Prefetch("kinds", queryset=MeetingKind.objects.order_by("id")))
+        .order_by("date", "id")
+    )
+    return render(request, "activities/secretary_home.html", {
+        "branch": branch,
+        "quarter": quarter,
+        "previous": quarter.previous(),
+        "next": quarter.next(),
+        "today": today,
+        "figures": mine,
+        "items": items,
+        "this_month": this_month,
+        "overdue": [i for i in items if i.state == due.OVERDUE],
+        "done": [i for i in items if i.state == due.DONE],
+        "upcoming": [i for i in items if i.state == due.UPCOMING],
+        "exempt": [i for i in items if i.state == due.EXEMPT],
+        "drafts": meetings.filter(status=Meeting.Status.DRAFT).order_by("-date")[:50],
+        "returned": meetings.filter(status=Meeting.Status.RETURNED).order_by("-date")[:50],
+        "calendar": _calendar(quarter, in_quarter, today),
+        "can_record": Organization.objects.changeable_by(request.user).filter(pk=branch.pk).exists(),
+        "kind_for_key": {k: _meeting_kind(k) for k in RULE_KEYS},
+    })
+
+
+def _meeting_kind(key: str) -> str:
+    from activities.rules import DEFAULT_RULES
+
+    return DEFAULT_RULES[key].meeting_kind
+
+
+def _calendar(quarter: Quarter, meetings, today):
+    """Month grids (Monday first) with the meetings of each day."""
+    by_day = defaultdict(list)
+    for meeting in meetings:
+        by_day[meeting.date].append(meeting)
+    months = []
+    cal = calendar.Calendar(firstweekday=0)
+    for month in quarter.months:
+        weeks = []
+        for week in cal.monthdatescalendar(quarter.year, month):
+            weeks.append([
+                {"day": d, "in_month": d.month == month, "today": d == today,
+                 "meetings": by_day.get(d, [])}
+                for d in week
+            ])
+        months.append({"month": month, "weeks": weeks})
+    return months
+
+
+# -- upper levels -----------------------------------------------------------------------------
+@require_GET
+def overview(request):
+    """Branches × requirements of a subtree for a quarter: done / due / overdue at a glance."""
+    user = request.user
+    code = request.GET.get("org", "").strip()
+    if code:
+        org = get_visible_org(user, code=code)
+    else:
+        roots = scope_roots(user)
+        if not roots:
+            return render(request, "activities/overview.html", {"rows": [], "org": None})
+        org = roots[0]
+    quarter = _quarter(request)
+    today = timezone.localdate()
+    figures = compute_figures(org, quarter)
+    kind = request.GET.get("kind", "")
+    sector = request.GET.get("sector", "")
+    only_overdue = request.GET.get("overdue") == "1"
+    info = {
+        o.pk: o for o in Organization.objects.visible_to(user)
+        .filter(pk__in=[b.id for b in figures.branches]).select_related("parent")
+    }
+    rows = []
+    for branch in figures.branches:
+        org_obj = info.get(branch.id)
+        if org_obj is None:
+            continue
+        if kind and org_obj.kind != kind or sector and org_obj.sector != sector:
+            continue
+        items = due.items_for(branch, quarter, today)
+        cells = []
+        for key in RULE_KEYS:
+            key_items = [i for i in items if i.key == key]
+            requirement = branch.requirements.get(key)
+            cells.append({
+                "key": key,
+                "state": due.requirement_state(key_items),
+                "met": requirement["met"] if requirement else None,
+                "slots": requirement["slots"] if requirement else None,
+            })
+        overdue_count = sum(1 for i in items if i.state == due.OVERDUE)
+        if only_overdue and not overdue_count:
+            continue
+        rows.append({"branch": branch, "org": org_obj, "cells": cells, "overdue": overdue_count})
+    return render(request, "activities/overview.html", {
+        "org": org, "quarter": quarter, "previous": quarter.previous(), "next": quarter.next(),
+        "rows": rows, "labels": [REQUIREMENT_LABELS[k] for k in RULE_KEYS],
+        "kind": kind, "sector": sector, "only_overdue": only_overdue,
+        "kinds": [(k.value, k.label) for k in Organization.BRANCH_KINDS],
+        "sectors": Organization.Sector.choices,
+        "roots": scope_roots(user),
+        "state_labels": due.STATE_LABELS,
+    })
+
+
+def review_queryset(user):
+    """Submitted records not yet reviewed, of branches below the user's level."""
+    meetings = Meeting.objects.visible_to(user).filter(
+        status=Meeting.Status.SUBMITTED, reviewed_at__isnull=True
+    )
+    if not is_staff_user(user):
+        upper = Organization.objects.changeable_by(user).exclude(kind__in=Organization.BRANCH_KINDS)
+        meetings = meetings.filter(branch__parent__in=upper)
+    return meetings
+
+
+@require_GET
+def review_queue(request):
+    meetings = with_counts(review_queryset(request.user).select_related("organization", "branch"))
+    meetings = meetings.prefetch_related(
+        Prefetch("kinds", queryset=MeetingKind.objects.order_by("id"))
+    ).order_by("submitted_at", "id")
+    page = Paginator(meetings, 50).get_page(request.GET.get("page"))
+    for meeting in page:
+        meeting.counts = counts_of(meeting)
+    return render(request, "activities/review_queue.html", {"page": page, "return_form": ReturnForm()})
