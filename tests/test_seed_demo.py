@@ -1,0 +1,254 @@
+"""seed_demo: a believable district for the demo, and a city-shaped run for benchmarks."""
+import datetime
+import io
+import json
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
+from freezegun import freeze_time
+
+from accounts.models import Role
+from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
+from activities.quarters import Quarter
+from branches.demo import CITY, DEMO_LOGINS, DISTRICT, DemoPlan, seed
+from branches.health import health_flags, member_counts
+from branches.models import Organization
+from members.models import Member, MemberEvent, Membership
+from tabular.values import normalize_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def table_sizes() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organization, Member, Membership, MemberEvent, Meeting, MeetingKind,
+                      Attendance, MeetingEvent, Role)
+    }
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@pytest.fixture
+def seeded():
+    output = run()
+    return output
+
+
+@pytest.mark.sqlite_smoke
+def test_district_has_about_190_organizations_and_3800_members(seeded):
+    orgs = Organization.objects.exclude(kind=Organization.Kind.GROUP)
+    assert 175 <= orgs.count() <= 205
+    assert orgs.filter(parent__isnull=True).get().code == "1000"
+    assert 3500 <= Member.objects.count() <= 4100
+    kinds = Counter(Organization.objects.values_list("kind", flat=True))
+    for kind in Organization.Kind.values:
+        assert kinds[kind] >= 1, kind
+    sectors = set(orgs.values_list("sector", flat=True))
+    assert {"government", "institution", "village", "community", "private_enterprise",
+            "social"} <= sectors
+    assert "完成：党组织" in seeded
+
+
+@pytest.mark.sqlite_smoke
+def test_tree_paths_and_groups_are_consistent(seeded):
+    by_id = {o.pk: o for o in Organization.objects.all()}
+    for org in by_id.values():
+        parent = by_id.get(org.parent_id)
+        assert org.path == (parent.path if parent else "") + f"{org.pk:07d}/"
+        assert org.depth == (parent.depth + 1 if parent else 0)
+        if org.kind == Organization.Kind.GROUP:
+            assert parent.is_branch
+    counts = member_counts([o.pk for o in by_id.values() if o.is_branch])
+    for org in by_id.values():
+        if org.is_branch and counts[org.pk]["total"] >= 20:
+            assert org.children.filter(kind=Organization.Kind.GROUP).count() >= 2, org.name
+    grouped = Member.objects.filter(group__isnull=False).select_related("group")
+    assert all(m.group.parent_id == m.branch_id for m in grouped)
+
+
+@pytest.mark.sqlite_smoke
+def test_members_are_valid_people(seeded):
+    today = datetime.date.today()
+    members = list(Member.objects.all())
+    for m in members:
+        assert normalize_id_number(m.id_number) == m.id_number
+        assert m.id_number[6:14] == f"{m.birth_date:%Y%m%d}"
+        assert (int(m.id_number[16]) % 2 == 1) == (m.sex == "男")
+        assert add_years(m.birth_date, 18) <= m.joined_on <= today
+        if m.category == Member.Category.FULL:
+            assert m.confirmed_on == add_years(m.joined_on, 1)
+        else:
+            assert m.confirmed_on is None
+            assert (today - m.joined_on).days <= 366
+        assert len(m.phone) == 11 and m.phone.startswith("1")
+    probationary = sum(m.category == Member.Category.PROBATIONARY for m in members)
+    assert 0.05 <= probationary / len(members) <= 0.11
+    assert any(m.is_mobile and m.mobile_destination for m in members)
+    joined = {m.pk: m.joined_on for m in members}
+    memberships = list(Membership.objects.values_list("member_id", "branch_id", "started_on", "ended_on"))
+    assert len(memberships) == len(members)
+    branch_of = {m.pk: m.branch_id for m in members}
+    for member_id, branch_id, started_on, ended_on in memberships:
+        assert (branch_id, started_on, ended_on) == (branch_of[member_id], joined[member_id], None)
+    assert MemberEvent.objects.filter(kind=MemberEvent.Kind.CREATED).count() == len(members)
+
+
+@pytest.mark.sqlite_smoke
+def test_health_flags_show_the_planted_cases(seeded):
+    branches = list(Organization.objects.branches())
+    counts = member_counts([b.pk for b in branches])
+    flags = " ".join(" ".join(health_flags(b, counts.get(b.pk))) for b in branches)
+    assert "少于 3 人" in flags
+    assert "超过 50 人" in flags
+    assert "尚未登记" in flags
+    assert "届满" in flags
+
+
+@pytest.mark.sqlite_smoke
+def test_four_quarters_of_meetings_with_attendance(seeded):
+    current = Quarter.current()
+    wanted = {current, current.previous(), current.previous().previous(),
+              current.previous().previous().previous()}
+    dates = Meeting.objects.values_list("date", flat=True)
+    assert {Quarter.of(d) for d in dates} == wanted
+    statuses = Counter(Meeting.objects.values_list("status", flat=True))
+    assert statuses[Meeting.Status.RETURNED] == 1
+    assert 1 <= statuses[Meeting.Status.DRAFT] <= 20
+    assert statuses[Meeting.Status.SUBMITTED] > 3000
+    returned = Meeting.objects.get(status=Meeting.Status.RETURNED)
+    assert returned.review_comment
+    assert returned.branch.roles.filter(kind=Role.Kind.SECRETARY).exists()
+    combined = MeetingKind.objects.filter(kind=Meeting.Kind.PARTY_CONGRESS).values("meeting")
+    assert MeetingKind.objects.filter(meeting__in=combined, kind=Meeting.Kind.THEME_DAY).exists()
+    assert Meeting.objects.filter(kinds__kind=Meeting.Kind.GROUP_MEETING,
+                                  organization__kind=Organization.Kind.GROUP).exists()
+    attendance = Counter(Attendance.objects.values_list("status", flat=True))
+    total = sum(attendance.values())
+    assert 0.7 <= attendance[Attendance.Status.PRESENT] / total <= 0.92
+    assert Attendance.objects.filter(status=Attendance.Status.LEAVE).exclude(reason="").exists()
+    assert not Attendance.objects.filter(member__joined_on__gt=F("meeting__date")).exists()
+
+
+@pytest.mark.sqlite_smoke
+def test_the_secretarys_branch_is_diligent_in_the_last_full_quarter(seeded):
+    from reports.figures import compute_figures
+
+    branch = Role.objects.get(user__username="shuji").organization
+    unfinished = {
+        Quarter.of(d)
+        for d in Meeting.objects.filter(branch=branch)
+        .exclude(status=Meeting.Status.SUBMITTED)
+        .values_list("date", flat=True)
+    }
+    quarter = Quarter.current().previous()
+    if quarter in unfinished:
+        quarter = quarter.previous()
+    figures = compute_figures(branch.parent.code, str(quarter))
+    row = next(b for b in figures.branches if b.code == branch.code)
+    assert row.members >= 20
+    assert row.slots_applicable >= 14  # congress, committee, two groups, lecture, theme days
+    assert row.slots_met == row.slots_applicable
+
+
+@pytest.mark.sqlite_smoke
+def test_demo_logins_work_with_their_scopes(seeded, client):
+    User = get_user_model()
+    for login in DEMO_LOGINS:
+        user = User.objects.get(username=login.username)
+        assert user.check_password(login.password)
+        assert len(login.password) >= 10
+        assert Role.objects.filter(user=user, kind=login.role).exists()
+    assert Organization.objects.visible_to(User.objects.get(username="shenji")).count() == (
+        Organization.objects.count()
+    )
+    response = client.post(
+        "/accounts/login/", {"username": "shuji", "password": "Demo-2026-sj-branch"}
+    )
+    assert response.status_code == 302
+    for login in DEMO_LOGINS:
+        assert f"{login.username}" in seeded and login.password in seeded
+
+
+@pytest.mark.sqlite_smoke
+def test_running_again_changes_nothing(seeded):
+    before = table_sizes()
+    output = run()
+    assert "已有党组织" in output
+    assert table_sizes() == before
+
+
+def test_logins_option_prints_only_the_logins(seeded):
+    before = table_sizes()
+    output = run("--logins")
+    assert "zuzhibu" in output and "Demo-2026-zzb" in output and "全区" in output
+    payload = json.loads(run("--logins", "--json"))
+    assert [item["username"] for item in payload["logins"]] == [d.username for d in DEMO_LOGINS]
+    assert table_sizes() == before
+
+
+def test_logins_option_on_a_database_without_demo_says_so():
+    assert "未找到演示账号" in run("--logins")
+
+
+def test_json_output_counts_what_was_built():
+    payload = json.loads(run("--json"))
+    assert payload["seeded"] is True
+    assert payload["members"] == Member.objects.count()
+    assert payload["attendance"] == Attendance.objects.count()
+    assert set(payload["timings"]) >= {"plan", "organizations", "members", "attendance"}
+
+
+def test_same_seed_same_day_plans_the_same_district():
+    now = timezone.now()
+
+    def planned():
+        plan = DemoPlan(DISTRICT, seed=7, now=now)
+        plan.plan_organizations()
+        plan.plan_members()
+        plan.plan_meetings()
+        return plan
+
+    first, again = planned(), planned()
+    assert [(n.code, n.name, n.size) for n in first.orgs] == [(n.code, n.name, n.size) for n in again.orgs]
+    assert first.member_rows == again.member_rows
+    assert first.meeting_rows == again.meeting_rows
+    assert list(first.attendance_rows()) == list(again.attendance_rows())
+
+
+@freeze_time("2027-01-15 09:00:00+08:00")
+def test_in_january_the_window_reaches_back_into_the_previous_year():
+    seed(DISTRICT.shrunk(streets=1, size_factor=0.5), logins=False)
+    quarters = {Quarter.of(d) for d in Meeting.objects.values_list("date", flat=True)}
+    assert quarters == {Quarter(2027, 1), Quarter(2026, 4), Quarter(2026, 3), Quarter(2026, 2)}
+    assert Meeting.objects.filter(kinds__kind=Meeting.Kind.LIFE_MEETING, date__month=12).exists()
+    assert not Meeting.objects.filter(date__gt=datetime.date(2027, 1, 15)).exists()
+
+
+def test_a_small_city_shaped_run_builds_several_streets_fast():
+    counts = seed(CITY.shrunk(streets=2, size_factor=0.3))
+    roots = Organization.objects.filter(parent__isnull=True)
+    assert sorted(roots.values_list("code", flat=True)) == ["011000", "021000"]
+    assert counts.organizations == Organization.objects.exclude(kind="group").count()
+    assert 300 <= counts.organizations <= 420
+    assert counts.members == Member.objects.count() > 1000
+    assert counts.attendance == Attendance.objects.count() > 0
+    assert all(code[:2] in ("01", "02") for code in Organization.objects.values_list("code", flat=True))
+    # New rows after the seed get fresh ids (sequences were moved past the explicit ids).
+    org = Organization.objects.create(code="X-1", name="新组织", kind=Organization.Kind.BRANCH)
+    assert org.pk > max(Organization.objects.exclude(pk=org.pk).values_list("pk", flat=True))
