@@ -170,7 +170,7 @@ def review_queryset(user):
         status=Meeting.Status.SUBMITTED, reviewed_at__isnull=True
     )
     if not is_staff_user(user):
-        upper = Organization.objects.changeable_by(user).exclude(kind__in=Organization.BRANCH_KINDS)
+        upper = Organization.objects.changeable_by(user).filter(kind__in=Organization.UPPER_KINDS)
         meetings = meetings.filter(branch__parent__in=upper)
     return meetings
 

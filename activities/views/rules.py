@@ -53,8 +53,8 @@ def rule_list(request):
     })
 
 
-def _upper_orgs(user):
-    return Organization.objects.changeable_by(user).exclude(kind__in=Organization.BRANCH_KINDS)
+def _upper_orgs(queryset):
+    return queryset.filter(kind__in=Organization.UPPER_KINDS)
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,10 +62,12 @@ def exemption_list(request):
     """Exemptions of the branches below the user's level; add one with a reason."""
     user = request.user
     staff = is_staff_user(user)
-    if not staff and not _upper_orgs(user).exists():
-        if Organization.objects.visible_to(user).exists():
-            raise PermissionDenied("只有上级党组织或组织部可以设置豁免。")
-        raise PermissionDenied("您没有查看豁免设置的权限。")
+    if not staff and not _upper_orgs(Organization.objects.visible_to(user)).exists():
+        raise PermissionDenied("豁免由上级党组织或组织部设置。")
+    if request.method == "POST" and not (
+        staff or _upper_orgs(Organization.objects.changeable_by(user)).exists()
+    ):
+        raise PermissionDenied("您只有查看权限。")
     form = ExemptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
