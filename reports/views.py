@@ -1,0 +1,161 @@
+"""Report pages: the dashboard, starting a report, its progress, its result and its workbook.
+
+Every page reaches organizations and reports through `visible_to` (404 outside the scope);
+starting a report needs `changeable_by` (auditors: 403).
+"""
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import can_change, get_visible_org, require_change, scope_roots
+from activities.quarters import Quarter
+from branches.models import Organization
+from reports import actions, board
+from reports.figures import REQUIREMENT_LABELS
+from reports.models import Report, ReportBranch
+
+HISTORY_QUARTERS = 4
+START_QUARTERS = 8
+
+
+def _quarter(request, key="quarter") -> Quarter:
+    try:
+        return Quarter.parse(request.GET.get(key) or request.POST.get(key) or "")
+    except ValueError:
+        return Quarter.current()
+
+
+def _quarter_choices() -> list[Quarter]:
+    quarter, choices = Quarter.current(), []
+    for _ in range(START_QUARTERS):
+        choices.append(quarter)
+        quarter = quarter.previous()
+    return choices
+
+
+def _dashboard_org(request, roots) -> Organization:
+    code = request.GET.get("org", "").strip()
+    if code:
+        return get_visible_org(request.user, code=code)
+    if not roots:
+        raise Http404("您没有可查看的党组织。")
+    return roots[0]
+
+
+def _breadcrumbs(user, org: Organization) -> list[Organization]:
+    visible = Organization.objects.visible_to(user).filter(pk__in=org.ancestor_ids())
+    return list(visible.order_by("depth"))
+
+
+def _meetings_url(org: Organization) -> str | None:
+    try:
+        return f"{reverse('activities:meeting-list')}?org={org.code}"
+    except NoReverseMatch:
+        return None
+
+
+@require_GET
+def dashboard(request):
+    """Compliance, completion and coverage of an organization's subtree, quarter by quarter."""
+    roots = scope_roots(request.user)
+    org = _dashboard_org(request, roots)
+    quarter = _quarter(request)
+    quarters = [quarter]
+    for _ in range(HISTORY_QUARTERS - 1):
+        quarters.insert(0, quarters[0].previous())
+    rows = board.history(org, quarters)
+    current = board.board_for(org, quarter, known=rows[-1])
+    if rows[-1]["summary"] is None:  # computed live: show those numbers beside the stored ones
+        rows[-1].update(summary=current.summary, requirements=current.requirements)
+    recent = (
+        Report.objects.visible_to(request.user)
+        .filter(organization=org)
+        .select_related("requested_by")
+        .order_by("-requested_at")[:8]
+    )
+    return render(request, "reports/dashboard.html", {
+        "org": org,
+        "quarter": quarter,
+        "board": current,
+        "history": rows,
+        "chart": board.chart_data(rows),
+        "labels": REQUIREMENT_LABELS,
+        "ancestors": _breadcrumbs(request.user, org),
+        "roots": roots,
+        "can_start": can_change(request.user, org),
+        "quarter_choices": _quarter_choices(),
+        "recent": recent,
+        "meetings_url": _meetings_url(org) if org.is_branch else None,
+    })
+
+
+@require_POST
+def start(request):
+    """Start compiling a report for an organization in the user's scope."""
+    org = get_visible_org(request.user, code=request.POST.get("org", "").strip())
+    require_change(request.user, org)
+    try:
+        quarter = Quarter.parse(request.POST.get("quarter", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('reports:dashboard')}?org={org.code}")
+    report = actions.request_report(org, quarter, by=request.user)
+    return redirect("reports:report-detail", pk=report.pk)
+
+
+def _visible_report(request, pk) -> Report:
+    return get_object_or_404(
+        Report.objects.visible_to(request.user).select_related("organization", "requested_by"),
+        pk=pk,
+    )
+
+
+@require_GET
+def progress(request, pk):
+    """htmx fragment polled by the progress bar; opens the result when the job is done."""
+    report = _visible_report(request, pk)
+    if report.status == Report.Status.DONE and request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("reports:report-detail", args=[report.pk])
+        return response
+    return render(request, "reports/_progress.html", {"report": report})
+
+
+@require_GET
+def report_detail(request, pk):
+    """One version: progress while it runs, the figures once done, the other versions."""
+    report = _visible_report(request, pk)
+    versions = (
+        Report.objects.filter(organization=report.organization, quarter=report.quarter)
+        .select_related("requested_by")
+        .order_by("-version")
+    )
+    context = {"report": report, "org": report.organization, "versions": versions,
+               "labels": REQUIREMENT_LABELS,
+               "ancestors": _breadcrumbs(request.user, report.organization)}
+    if report.status == Report.Status.DONE:
+        rows = list(
+            ReportBranch.objects.filter(report=report).order_by("completion_rate", "code")
+            [: board.BRANCH_TABLE_LIMIT + 1]
+        )
+        summary, requirements = board.stored_totals(report, report.organization)
+        context.update(
+            summary=summary, requirements=requirements,
+            branches=[board._row_dict(r) for r in rows[: board.BRANCH_TABLE_LIMIT]],
+            truncated=len(rows) > board.BRANCH_TABLE_LIMIT,
+        )
+    return render(request, "reports/report_detail.html", context)
+
+
+@require_GET
+def workbook(request, pk):
+    report = _visible_report(request, pk)
+    if report.status != Report.Status.DONE or not report.workbook:
+        raise Http404("该报表尚未生成工作簿。")
+    filename = f"{report.organization.name}-{report.quarter}-第{report.version}版.xlsx"
+    return FileResponse(
+        report.workbook.open("rb"), as_attachment=True, filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
