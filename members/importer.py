@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import audit
@@ -30,6 +30,7 @@ from members.validation import CATEGORY_LABELS, LABELS, check_person
 from tabular.values import mask_id_number, normalize_text
 
 CHUNK = 2000
+COPY_THRESHOLD = 500  # below this, bulk_create is as fast and works on every database
 
 # Fields compared with the database, in the order changes are shown.
 COMPARED = (
@@ -268,6 +269,8 @@ class MemberImporter(Importer):
         return stale
 
     def _create(self, rows: list[RowPlan]) -> int:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
+            return _copy_create(rows, self.user)
         by = self.user if getattr(self.user, "pk", None) else None
         today = timezone.localdate()
         for batch in chunks(rows, CHUNK):
@@ -317,6 +320,52 @@ class MemberImporter(Importer):
             Member.objects.bulk_update(list(by_id.values()), sorted(fields), batch_size=CHUNK)
             MemberEvent.objects.bulk_create(events, batch_size=CHUNK)
         return len(rows)
+
+
+def _copy_rows(table: str, columns: list[str], rows) -> None:
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _copy_create(rows: list[RowPlan], user) -> int:
+    """PostgreSQL: COPY the new members, their Membership and CREATED event (3 COPYs, 1 SELECT).
+
+    Same rows as the bulk_create path, without building a model instance per row: on 100,000
+    rows this is the difference between ~30 s and a few seconds (bench/bench_import.py).
+    """
+    from psycopg.types.json import Jsonb
+
+    by_id = user.pk if getattr(user, "pk", None) else None
+    now = timezone.now()
+    today = timezone.localdate()
+    defaults = {f.attname: f.get_default() for f in Member._meta.concrete_fields if not f.primary_key}
+    defaults.update(created_at=now, updated_at=now)
+    columns = list(defaults)
+    records = []
+    for row in rows:
+        values = dict(defaults)
+        values.update(_model_values(row.values, new=True))
+        values["id_number"] = row.key
+        records.append(values)
+    _copy_rows(Member._meta.db_table, columns, ([r[c] for c in columns] for r in records))
+    ids: dict[str, int] = {}
+    for batch in chunks([r["id_number"] for r in records], 20000):
+        ids.update(Member.objects.filter(id_number__in=batch).values_list("id_number", "id"))
+    _copy_rows(
+        Membership._meta.db_table, ["member_id", "branch_id", "started_on"],
+        ([ids[r["id_number"]], r["branch_id"], r["joined_on"]] for r in records
+         if r["status"] == Member.Status.NORMAL),
+    )
+    detail = Jsonb({"import": True})
+    _copy_rows(
+        MemberEvent._meta.db_table,
+        ["member_id", "kind", "date", "to_branch_id", "note", "detail", "recorded_by_id", "recorded_at"],
+        ([ids[r["id_number"]], MemberEvent.Kind.CREATED, today, r["branch_id"], "", detail, by_id, now]
+         for r in records),
+    )
+    return len(records)
 
 
 def _model_values(values: dict, *, new: bool) -> dict:

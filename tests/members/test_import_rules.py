@@ -199,3 +199,21 @@ def _run(path):
     buffer = io.StringIO()
     call_command("import_members", path, "--org", "2000", "--json", stdout=buffer)
     return buffer.getvalue()
+
+
+def test_the_postgresql_copy_path_writes_the_same_rows(district, new_id, personas, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    import members.importer
+
+    monkeypatch.setattr(members.importer, "COPY_THRESHOLD", 0)
+    people = [person(new_id(), joined="2010-07-01"), person(new_id(), group="第一党小组", phone=None)]
+    plan, result = run_import(xlsx_bytes(rows_for(people)), district.b1, user=personas.secretary)
+    assert result.created == 2
+    assert Membership.objects.filter(started_on=datetime.date(2010, 7, 1), ended_on=None).count() == 2
+    assert MemberEvent.objects.filter(kind="created", recorded_by=personas.secretary).count() == 2
+    assert Member.objects.filter(group=district.g1, status="normal", is_mobile=False).count() == 1
+    _, again = run_import(xlsx_bytes(rows_for(people)), district.b1)
+    assert again.unchanged == 2
