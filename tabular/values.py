@@ -42,7 +42,8 @@ _HALFWIDTH.update({ord("【"): ord("["), ord("】"): ord("]")})
 def to_halfwidth(s: str) -> str:
     """Return `s` with full-width ASCII letters, digits, punctuation and U+3000 made half-width.
 
-    Chinese characters and Chinese punctuation without an ASCII twin (、，。) are left alone.
+    "１２（），：" becomes "12(),:"; Chinese characters and the CJK punctuation outside the
+    full-width block (、。「」) are left alone.
     """
     return s.translate(_HALFWIDTH)
 
