@@ -547,6 +547,12 @@ class DemoPlan:
         entered = held + datetime.timedelta(days=r.randint(0, 3), hours=3)
         entered = min(entered, self.now)
         submitted_at = entered if status == Meeting.Status.SUBMITTED else None
+        # The upper level reads most records within days; the rest wait in its review queue.
+        reviewed_at = None
+        if submitted_at is not None and r.random() < 0.92:
+            reviewed_at = submitted_at + datetime.timedelta(days=r.randint(1, 9), hours=r.randint(0, 6))
+            if reviewed_at > self.now:
+                reviewed_at = None
         place = {S.VILLAGE: "村党群服务中心会议室", S.COMMUNITY: "社区党群服务中心"}.get(
             branch.sector, "单位会议室"
         )
@@ -557,12 +563,14 @@ class DemoPlan:
             f"一、{topic}；二、党员交流发言；三、{branch.secretary_name}作总结。",
             f"{branch.secretary_name}主持会议，围绕“{topic}”开展学习讨论，与会党员逐一发言。",
             "", branch.secretary_name if is_lecture else "", lecture_title,
-            Decimal(hours if is_lecture else 0), "", submitted_at, entered, entered,
+            Decimal(hours if is_lecture else 0), "", submitted_at, entered, entered, reviewed_at,
         ))
         for kind in kinds:
             self.meeting_kind_rows.append((meeting_id, kind))
         if submitted_at:
             self.meeting_event_rows.append((meeting_id, MeetingEvent.Kind.SUBMITTED, "", submitted_at))
+        if reviewed_at:
+            self.meeting_event_rows.append((meeting_id, MeetingEvent.Kind.REVIEWED, "", reviewed_at))
         self.attendance_plan.append((meeting_id, date, attendees, present_rate))
 
     def _return_one(self) -> None:
@@ -575,11 +583,16 @@ class DemoPlan:
             row = self.meeting_rows[index]
             if row[2] == branch.id and row[4] < month_start and row[3] == Meeting.Status.SUBMITTED:
                 self.meeting_rows[index] = (
-                    row[:3] + (Meeting.Status.RETURNED,) + row[4:17] + (RETURN_COMMENT,) + row[18:]
+                    row[:3] + (Meeting.Status.RETURNED,) + row[4:17] + (RETURN_COMMENT,)
+                    + row[18:21] + (None,)
                 )
-                returned_at = row[18] + datetime.timedelta(days=2)
+                returned_at = min(row[18] + datetime.timedelta(days=2), self.now)
+                self.meeting_event_rows = [
+                    e for e in self.meeting_event_rows
+                    if not (e[0] == row[0] and e[1] == MeetingEvent.Kind.REVIEWED)
+                ]
                 self.meeting_event_rows.append(
-                    (row[0], MeetingEvent.Kind.RETURNED, RETURN_COMMENT, min(returned_at, self.now))
+                    (row[0], MeetingEvent.Kind.RETURNED, RETURN_COMMENT, returned_at)
                 )
                 return
 
@@ -640,7 +653,7 @@ class DemoPlan:
                 "id", "organization_id", "branch_id", "status", "date", "start_time", "end_time",
                 "place", "host", "recorder", "topic", "agenda", "minutes", "resolutions", "lecturer",
                 "lecture_title", "study_hours", "review_comment", "submitted_at", "created_at",
-                "updated_at",
+                "updated_at", "reviewed_at",
             ), self.meeting_rows)
             insert_rows(MeetingKind, ("meeting_id", "kind"), self.meeting_kind_rows)
             insert_rows(MeetingEvent, ("meeting_id", "kind", "comment", "at"), self.meeting_event_rows)

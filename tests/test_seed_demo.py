@@ -132,7 +132,12 @@ def test_four_quarters_of_meetings_with_attendance(seeded):
     assert 1 <= statuses[Meeting.Status.DRAFT] <= 20
     assert statuses[Meeting.Status.SUBMITTED] > 3000
     returned = Meeting.objects.get(status=Meeting.Status.RETURNED)
-    assert returned.review_comment
+    assert returned.review_comment and returned.reviewed_at is None
+    assert returned.events.filter(kind=MeetingEvent.Kind.RETURNED).exists()
+    submitted = Meeting.objects.filter(status=Meeting.Status.SUBMITTED)
+    waiting = submitted.filter(reviewed_at__isnull=True).count()
+    assert 0 < waiting < 0.15 * submitted.count()  # a review queue, not a flood
+    assert not Meeting.objects.filter(reviewed_at__gt=timezone.now()).exists()
     assert returned.branch.roles.filter(kind=Role.Kind.SECRETARY).exists()
     combined = MeetingKind.objects.filter(kind=Meeting.Kind.PARTY_CONGRESS).values("meeting")
     assert MeetingKind.objects.filter(meeting__in=combined, kind=Meeting.Kind.THEME_DAY).exists()
