@@ -101,6 +101,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings_production",
                SECRET_KEY="x" * 20 + "production-secret-key-for-the-check-0123456789",
                ALLOWED_HOSTS="dangjian.example.gov.cn")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright's thread, never in deployment
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, timeout=120,
