@@ -65,7 +65,6 @@ def test_district_has_about_190_organizations_and_3800_members(seeded):
     assert "完成：党组织" in seeded
 
 
-@pytest.mark.sqlite_smoke
 def test_tree_paths_and_groups_are_consistent(seeded):
     by_id = {o.pk: o for o in Organization.objects.all()}
     for org in by_id.values():
@@ -82,7 +81,6 @@ def test_tree_paths_and_groups_are_consistent(seeded):
     assert all(m.group.parent_id == m.branch_id for m in grouped)
 
 
-@pytest.mark.sqlite_smoke
 def test_members_are_valid_people(seeded):
     today = datetime.date.today()
     members = list(Member.objects.all())
@@ -109,7 +107,6 @@ def test_members_are_valid_people(seeded):
     assert MemberEvent.objects.filter(kind=MemberEvent.Kind.CREATED).count() == len(members)
 
 
-@pytest.mark.sqlite_smoke
 def test_health_flags_show_the_planted_cases(seeded):
     branches = list(Organization.objects.branches())
     counts = member_counts([b.pk for b in branches])
@@ -120,7 +117,6 @@ def test_health_flags_show_the_planted_cases(seeded):
     assert "届满" in flags
 
 
-@pytest.mark.sqlite_smoke
 def test_four_quarters_of_meetings_with_attendance(seeded):
     current = Quarter.current()
     wanted = {current, current.previous(), current.previous().previous(),
@@ -150,7 +146,6 @@ def test_four_quarters_of_meetings_with_attendance(seeded):
     assert not Attendance.objects.filter(member__joined_on__gt=F("meeting__date")).exists()
 
 
-@pytest.mark.sqlite_smoke
 def test_the_secretarys_branch_is_diligent_in_the_last_full_quarter(seeded):
     from reports.figures import compute_figures
 
