@@ -4,8 +4,10 @@
 content, never from the file name, and refuses anything it should not parse with one Chinese
 sentence (`FileRejected`): zip and XML bombs are caught before anything is inflated
 (`tabular._sniff`), and workbooks are parsed by python-calamine in a sandboxed child process
-(`tabular._workbook`), so that no file can take the serving process down. `find_header` and `iter_records` then turn the rows of an organization-department
-file (title rows, synonyms, 合计 rows, 序号 columns) into `(excel_row, {field: value})`.
+(`tabular._workbook`), so that no file can take the serving process down.
+
+`find_header` and `iter_records` then turn the rows of an organization-department file (title
+rows, synonyms, 合计 rows, 序号 columns) into `(excel_row, {field: value})`.
 """
 
 from __future__ import annotations
@@ -85,9 +87,10 @@ def read_table(
     without BOM), GB18030/GBK or UTF-16 with BOM, delimited by comma, tab or semicolon.
 
     Raises FileRejected, and nothing else, for any bytes: empty, larger than `max_bytes`, more
-    than `max_rows` data rows (non-blank rows beyond `HEADER_ALLOWANCE` title/header rows),
-    corrupt, encrypted, macro-enabled, zip or XML bombs, and files that are not spreadsheets
-    (HTML saved as .xls, PDF, Word, images, …).
+    than `max_rows` data rows (non-blank rows beyond `HEADER_ALLOWANCE` title/header rows), a
+    sheet used far beyond its data (`_workbook.MAX_SHEET_CELLS`), corrupt, encrypted,
+    macro-enabled, zip or XML bombs, and files that are not spreadsheets (HTML saved as .xls,
+    PDF, Word, images, …). A file object is read from its start and left rewound.
     """
     data = _read_bytes(source, max_bytes)
     if not data:
@@ -165,6 +168,7 @@ def _is_blank(row: tuple) -> bool:
 
 _SERIAL_HEADER = "序号"
 _FOOTER_PREFIXES = ("合计", "总计", "填表人", "审核人", "填表说明", "注:")
+_FOOTER_INITIALS = frozenset(prefix[0] for prefix in _FOOTER_PREFIXES)
 
 
 def find_header(
@@ -230,9 +234,12 @@ def iter_records(table: Table, header: Header) -> Iterator[tuple[int, dict[str, 
             if column in ignored or cell is None:
                 continue
             if isinstance(cell, str):
-                if not cell.strip():
+                stripped = cell.lstrip()
+                if not stripped:
                     continue
-                first_text = normalize_header(cell)
+                # Most rows start with a name or a code; normalize only possible footers.
+                footer_like = stripped[0] in _FOOTER_INITIALS
+                first_text = normalize_header(stripped) if footer_like else ""
             else:
                 first_text = ""
             break

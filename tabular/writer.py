@@ -37,6 +37,15 @@ def safe_text(value: str) -> str:
     return value
 
 
+_NUMBER_FORMATS = {
+    "text": "@",
+    "date": "yyyy-mm-dd",
+    "int": "0",
+    "float": "0.00",
+    "percent": "0.00%",
+}
+
+
 @dataclass
 class Column:
     """One column of a sheet: its header, width (Excel character units) and kind of value.
@@ -49,14 +58,12 @@ class Column:
     width: float = 14
     kind: str = "text"
 
+    def __post_init__(self):
+        if self.kind not in _NUMBER_FORMATS:
+            raise ValueError(
+                f"unknown column kind {self.kind!r}; use one of {list(_NUMBER_FORMATS)}"
+            )
 
-_NUMBER_FORMATS = {
-    "text": "@",
-    "date": "yyyy-mm-dd",
-    "int": "0",
-    "float": "0.00",
-    "percent": "0.00%",
-}
 
 _TITLE_FONT = Font(bold=True, size=14)
 _HEADER_FONT = Font(bold=True)
@@ -99,7 +106,9 @@ def write_sheet(
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = f"A{header_row + 1}"
     merge = f"A1:{get_column_letter(len(columns))}1"
-    header = [_clean(column.header) for column in columns]
+    # Titles and headers may carry user data (an organization's name), so they are guarded too.
+    title = safe_text(_clean(title)) if title else None
+    header = [safe_text(_clean(column.header)) for column in columns]
     kinds = [(_CONVERTERS[column.kind], _NUMBER_FORMATS[column.kind]) for column in columns]
     notes = [safe_text(_clean(note)) for note in notes or ()]
     if isinstance(ws, WriteOnlyWorksheet):
@@ -157,7 +166,8 @@ def _stream(ws, header, kinds, rows, title, merge, notes) -> None:
                 )
             ]
         )
-    ws.append([])
+    if notes:
+        ws.append([])  # one blank row between the table and the notes
     for note in notes:
         ws.append([_set(WriteOnlyCell(ws), note)])
 

@@ -139,3 +139,16 @@ def test_normal_and_write_only_exports_hold_the_same_cells(tmp_path):
 def test_write_sheet_needs_columns():
     with pytest.raises(ValueError):
         write_sheet(new_workbook().active, [], [])
+
+
+def test_unknown_column_kinds_are_refused_at_once():
+    with pytest.raises(ValueError, match="unknown column kind"):
+        Column("人数", kind="number")
+
+
+def test_titles_and_headers_are_guarded_too(tmp_path):
+    workbook = new_workbook()
+    write_sheet(workbook.active, [Column("=组名"), Column("姓名")], [], title="=HYPERLINK(1)")
+    workbook.save(tmp_path / "x.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
+    assert sheet["A1"].value == "'=HYPERLINK(1)" and sheet["A2"].value == "'=组名"
