@@ -254,12 +254,6 @@ def refuse_known_non_tables(data: bytes, filename: str) -> None:
     else:
         text = head.decode("utf-8", "ignore")
     text = text.lstrip("\ufeff \t\r\n").lower()
-    if text.startswith("mime-version:") or (
-        text.startswith("<") and ("<html" in text or "<table" in text)
-    ):
-        raise FileRejected(
-            f"这是一个网页（HTML）文件{note}；请在 Excel 中打开后另存为 .xlsx 再上传。"
-        )
     if text.startswith("<?xml"):
         if "urn:schemas-microsoft-com:office:spreadsheet" in text or "excel.sheet" in text:
             raise FileRejected(
@@ -267,4 +261,12 @@ def refuse_known_non_tables(data: bytes, filename: str) -> None:
             )
         raise FileRejected(
             f"这是一个 XML 文件{note}，不是表格；请上传 Excel 表格（.xlsx）或 CSV 文件。"
+        )
+    # No CSV starts with markup: "<html", "<table", but also "<meta", "<style", "<!--" of
+    # pages whose table starts further down; MIME-Version opens a single-file web page (.mht).
+    second = text[1:2]
+    markup = text[:1] == "<" and (second in ("!", "/") or second.isascii() and second.isalpha())
+    if markup or text.startswith("mime-version:"):
+        raise FileRejected(
+            f"这是一个网页（HTML）文件{note}；请在 Excel 中打开后另存为 .xlsx 再上传。"
         )

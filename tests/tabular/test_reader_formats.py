@@ -181,7 +181,7 @@ def test_a_sheet_with_nothing_in_it_is_refused(tmp_path):
     import openpyxl
 
     openpyxl.Workbook().save(tmp_path / "empty.xlsx")
-    with pytest.raises(FileRejected, match="表格是空的"):
+    with pytest.raises(FileRejected, match="没有任何内容"):
         read_table(tmp_path / "empty.xlsx", "empty.xlsx")
 
 

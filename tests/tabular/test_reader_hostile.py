@@ -69,6 +69,7 @@ def test_empty_file():
         b"<table border=1><tr><td>1</td></tr></table>",
         b'<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta charset="gbk">',
         b"MIME-Version: 1.0\r\nContent-Type: multipart/related",
+        b"<meta http-equiv=Content-Type content='text/html; charset=gb2312'>\n<style>",
     ],
 )
 def test_web_page_saved_as_xls_says_so(page):
