@@ -8,6 +8,7 @@ import whose file lacks a column leaves that field alone.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from tabular.values import (
@@ -68,6 +69,20 @@ class Checked:
         return any(n == name for n, _ in self.errors)
 
 
+CHOICES = {"category": CATEGORY_CHOICES, "status": STATUS_CHOICES, "sex": SEX_CHOICES}
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice(text: str, kind: str) -> str:
+    """parse_choice, remembered: a roster repeats the same few values on every row."""
+    return parse_choice(text, CHOICES[kind])
+
+
+@functools.lru_cache(maxsize=1024)
+def _ethnicity(value: str) -> str:
+    return normalize_ethnicity(value) or ""
+
+
 def add_years(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year + years)
@@ -108,7 +123,7 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
     birth = id_birth_date(id_number) if id_number else None
     try:
         sex = normalize_text(record.get("sex"))
-        sex = parse_choice(sex, SEX_CHOICES) if sex else None
+        sex = _choice(sex, "sex") if sex else None
         if id_number:
             derived = id_sex(id_number)
             if sex and sex != derived:
@@ -132,7 +147,8 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
         checked.fail("birth_date", str(exc))
 
     if "ethnicity" in record:
-        ethnicity = normalize_ethnicity(record["ethnicity"]) or ""
+        raw = record["ethnicity"]
+        ethnicity = _ethnicity(raw) if isinstance(raw, str) else normalize_ethnicity(raw) or ""
         if len(ethnicity) > MAX_LENGTHS["ethnicity"]:
             checked.fail("ethnicity", f"民族超过 {MAX_LENGTHS['ethnicity']} 个字。")
         else:
@@ -179,7 +195,7 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
     try:
         category = normalize_text(record.get("category"))
         if category:
-            category = parse_choice(category, CATEGORY_CHOICES)
+            category = _choice(category, "category")
         elif confirmed is not None:
             category = FULL  # category follows 转正日期
         elif not checked.failed("confirmed_on"):
@@ -196,7 +212,7 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
     if "status" in record:
         try:
             status = normalize_text(record["status"])
-            values["status"] = parse_choice(status, STATUS_CHOICES) if status else None
+            values["status"] = _choice(status, "status") if status else None
         except ValueError as exc:
             checked.fail("status", str(exc))
     if "is_mobile" in record:
