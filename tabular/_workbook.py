@@ -35,7 +35,11 @@ _SPECIAL_TYPES = frozenset({datetime.date, datetime.datetime, datetime.time, dat
 
 
 def read_workbook(data: bytes, row_limit: int, max_rows: int) -> list[tuple]:
-    """Rows of the first visible worksheet via python-calamine, '' cells turned into None."""
+    """Rows of the first visible worksheet, '' cells as None, parsed by calamine in a child.
+
+    Raises FileRejected when the child finds the file damaged or encrypted, with more than
+    `row_limit` non-blank rows or used beyond MAX_SHEET_CELLS, or when it dies or overruns.
+    """
     report = _run_isolated(_parse_workbook, data, row_limit)
     kind, _, payload = report.partition(b"\n")
     if kind == b"rows":
@@ -43,8 +47,11 @@ def read_workbook(data: bytes, row_limit: int, max_rows: int) -> list[tuple]:
     if kind == b"too-many-rows":
         raise FileRejected(errors.TOO_MANY_ROWS.format(rows=max_rows))
     if kind == b"too-wide":
-        rows, columns = payload.split()
-        raise FileRejected(errors.SHEET_TOO_WIDE.format(row=int(rows), column=int(columns)))
+        try:
+            rows, columns = map(int, payload.split())
+        except ValueError:  # a report cut short
+            raise FileRejected(errors.CORRUPT) from None
+        raise FileRejected(errors.SHEET_TOO_WIDE.format(row=rows, column=columns))
     if kind == b"password":
         raise FileRejected(errors.ENCRYPTED)
     if kind == b"died":
@@ -167,12 +174,25 @@ def _run_isolated(work, *args) -> bytes:
         os.close(read_end)
         if report is None:  # timed out, or interrupted: do not leave the child running
             _kill(pid)
-        _, status = os.waitpid(pid, 0)
+        exit_code = _reap(pid)
     if report is None:
         return b"timeout"
-    if os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) != 0:
+    if exit_code != 0 or not report:
         return b"died"
     return report
+
+
+def _reap(pid: int) -> int:
+    """The child's exit code (negative: killed by that signal), or 0 if someone reaped it.
+
+    A host with its own SIGCHLD handler (some process pools) may collect the child first; the
+    report then speaks for itself, since a child that died mid-write leaves a truncated one.
+    """
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return 0
+    return os.waitstatus_to_exitcode(status)
 
 
 def _confine_child() -> None:
