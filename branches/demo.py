@@ -172,6 +172,7 @@ class Node:
     committee_elected_on: datetime.date | None = None
     secretary_name: str = ""
     recorder_name: str = ""
+    contact_phone: str = ""
     founded_on: datetime.date | None = None
     no_committee_flag: bool = False
 
@@ -239,6 +240,9 @@ class DemoPlan:
             size=max(1, round(size * self.scale.size_factor)) if size else 0, profile=profile,
         )
         node.founded_on = self._founded(parent)
+        if kind in Organization.UPPER_KINDS:
+            node.secretary_name = self._name(self.rnd.random() < 0.7, self.rnd)
+            node.contact_phone = f"027-{self.rnd.randrange(10**7, 10**8)}"
         self.orgs.append(node)
         if kind in Organization.BRANCH_KINDS:
             self.branches.append(node)
@@ -387,9 +391,7 @@ class DemoPlan:
 
     def _member(self, node: Node, probationary: bool, r: random.Random, today) -> None:
         male = r.random() < (0.62 if node.profile in ("villager", "official", "migrant") else 0.52)
-        name = r.choice(SURNAMES) + "".join(
-            r.choice(MALE_GIVEN if male else FEMALE_GIVEN) for _ in range(1 if r.random() < 0.3 else 2)
-        )
+        name = self._name(male, r)
         if probationary:
             joined = today - datetime.timedelta(days=r.randint(20, 350))
             birth = joined - datetime.timedelta(days=365 * r.randint(19, 38) + r.randint(0, 364))
@@ -420,6 +422,11 @@ class DemoPlan:
             node.id, Member.Status.NORMAL, mobile, r.choice(DESTINATIONS) if mobile else "", "",
         ))
         node.member_rows.append([member_id, joined, mobile, None, name])
+
+    @staticmethod
+    def _name(male: bool, r: random.Random) -> str:
+        given = MALE_GIVEN if male else FEMALE_GIVEN
+        return r.choice(SURNAMES) + "".join(r.choice(given) for _ in range(1 if r.random() < 0.3 else 2))
 
     def _id_number(self, birth: datetime.date, male: bool, r: random.Random) -> str:
         while True:
@@ -461,6 +468,7 @@ class DemoPlan:
                 node.committee.append(row[0])
         if node.member_rows:
             node.secretary_name = node.member_rows[0][4]
+            node.contact_phone = self.member_rows[first_member_index][11]
             node.recorder_name = node.member_rows[1 if len(node.member_rows) > 1 else 0][4]
         if node.groups:
             for i, member in enumerate(node.member_rows):
@@ -622,10 +630,12 @@ class DemoPlan:
     def write(self, counts: Counts, phase: Callable[[str], None]) -> None:
         insert_rows(Organization, (
             "id", "code", "name", "kind", "sector", "parent_id", "path", "depth", "founded_on",
-            "secretary_name", "has_committee", "committee_elected_on",
+            "secretary_name", "contact_name", "contact_phone", "has_committee",
+            "committee_elected_on",
         ), (
             (n.id, n.code, n.name, n.kind, n.sector, n.parent.id if n.parent else None, n.path,
-             n.depth, n.founded_on, n.secretary_name, n.has_committee, n.committee_elected_on)
+             n.depth, n.founded_on, n.secretary_name, n.secretary_name, n.contact_phone,
+             n.has_committee, n.committee_elected_on)
             for n in self.orgs
         ))
         counts.organizations = sum(1 for n in self.orgs if n.kind != K.GROUP)
