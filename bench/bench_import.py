@@ -129,17 +129,19 @@ def case_portal(path: str) -> dict:
 
 
 def case_import_export(path: str) -> dict:
+    import openpyxl
     import tablib
 
     from members.resources import MemberResource
 
     started = time.perf_counter()
-    with open(path, "rb") as handle:
-        dataset = tablib.Dataset().load(handle.read(), format="xlsx", headers=False)
-    # The file has a title row above the header; drop it, as a user would have to.
-    header = list(dataset[0])
-    dataset = tablib.Dataset(*[list(r) for r in dataset[1:]], headers=header)
-    dataset.headers = ["所在党支部编码" if h == "所在党支部" else h for h in dataset.headers]
+    # tablib's xlsx loader cannot skip the merged title row, so the rows come from openpyxl
+    # (read-only, as tablib itself reads) and the header is the second row.
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    rows = [list(r) for r in workbook.active.iter_rows(values_only=True)]
+    header = ["所在党支部编码" if h == "所在党支部" else h for h in rows[1]]
+    width = len(header)
+    dataset = tablib.Dataset(*[(r + [None] * width)[:width] for r in rows[2:]], headers=header)
     result = MemberResource().import_data(dataset, dry_run=False, raise_errors=False)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "created": result.totals.get("new", 0),
