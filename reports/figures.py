@@ -13,7 +13,10 @@ the branches, so the merged figures equal the one-shot computation exactly.
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -41,9 +44,11 @@ def rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4)
 
 
-@dataclass(slots=True)
-class Slot:
-    """One thing a branch had to hold: a requirement in a month (or in the quarter)."""
+class Slot(NamedTuple):
+    """One thing a branch had to hold: a requirement in a month (or in the quarter).
+
+    A tuple: a city's report has ~60,000 of them, and tuples are the cheapest objects to make.
+    """
 
     key: str
     month: int | None  # None for a requirement counted once a quarter
@@ -111,7 +116,9 @@ class BranchFigures:
 
     def to_dict(self) -> dict:
         """Everything, slots included: what a chunk task returns and a stored result keeps."""
-        return asdict(self)
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["slots"] = [slot._asdict() for slot in self.slots]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> BranchFigures:
@@ -206,8 +213,21 @@ def as_quarter(quarter: Quarter | str) -> Quarter:
     return quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
 
 
-def as_org(org: Organization | str) -> Organization:
-    return org if isinstance(org, Organization) else Organization.objects.get(code=org)
+@dataclass(frozen=True)
+class WholeTree:
+    """Every organization in the database (a city's several roots at once), for benchmarks."""
+
+    code: str = "*"
+    path: str = ""
+    name: str = "全部党组织"
+    is_branch: bool = False
+    is_group: bool = False
+
+
+def as_org(org: Organization | WholeTree | str) -> Organization | WholeTree:
+    if isinstance(org, Organization | WholeTree):
+        return org
+    return WholeTree() if org == "*" else Organization.objects.get(code=org)
 
 
 # --- the queries -----------------------------------------------------------------------------
@@ -243,7 +263,7 @@ def memberships_at(org: Organization, day: datetime.date):
     A membership is closed by a transfer out, 停止党籍, 出党 or death (members/models.py), so
     "in force" already means 党籍 正常 and belonging to that branch on that day.
     """
-    return Membership.objects.on(day).filter(branch__path__startswith=org.path)
+    return Membership.objects.on(day).filter(**in_subtree(org))
 
 
 def member_counts(org: Organization, day: datetime.date) -> pd.DataFrame:
@@ -265,20 +285,33 @@ def member_counts(org: Organization, day: datetime.date) -> pd.DataFrame:
     ).set_index("branch_id")
 
 
+def in_subtree(org, field: str = "branch") -> dict:
+    """A filter on `field` (an organization) being in `org`'s subtree, as an IN (subquery):
+    the planner then hashes the subtree's ids instead of joining organizations row by row."""
+    if not org.path:
+        return {}
+    return {f"{field}__in": Organization.objects.filter(path__startswith=org.path).values("id")}
+
+
 def counted_meetings(org: Organization, quarter: Quarter):
     """Final meetings dated inside the quarter, held by a branch of the subtree or its 党小组."""
     return Meeting.objects.filter(
         status=Meeting.Status.SUBMITTED,
         date__gte=quarter.start,
         date__lte=quarter.end,
-        branch__path__startswith=org.path,
+        **in_subtree(org),
     )
 
 
 def kind_counts(org: Organization, quarter: Quarter) -> pd.DataFrame:
     """Per branch × holding organization × meeting type × month: the number of sittings."""
     rows = (
-        MeetingKind.objects.filter(meeting__in=counted_meetings(org, quarter))
+        MeetingKind.objects.filter(
+            meeting__status=Meeting.Status.SUBMITTED,
+            meeting__date__gte=quarter.start,
+            meeting__date__lte=quarter.end,
+            **in_subtree(org, "meeting__branch"),
+        )
         .values(
             branch_id=F("meeting__branch_id"),
             org_id=F("meeting__organization_id"),
@@ -293,22 +326,28 @@ def kind_counts(org: Organization, quarter: Quarter) -> pd.DataFrame:
     )
 
 
+def present_at_counted_meeting(quarter: Quarter):
+    """Attendance marked present at a counted meeting of the OuterRef'd membership's branch."""
+    return Attendance.objects.filter(
+        member_id=OuterRef("member_id"),
+        meeting__branch_id=OuterRef("branch_id"),
+        status=Attendance.Status.PRESENT,
+        meeting__status=Meeting.Status.SUBMITTED,
+        meeting__date__gte=quarter.start,
+        meeting__date__lte=quarter.end,
+    )
+
+
 def attended_counts(org: Organization, quarter: Quarter) -> pd.DataFrame:
-    """Per branch: distinct members (at the quarter's end) present at ≥1 counted meeting of it."""
-    day = quarter.end
-    in_force = Q(member__memberships__branch_id=F("meeting__branch_id")) & Q(
-        member__memberships__started_on__lte=day
-    ) & (Q(member__memberships__ended_on__isnull=True) | Q(member__memberships__ended_on__gt=day))
+    """Per branch: its members at the quarter's end present at ≥1 counted meeting of it.
+
+    Written from the memberships' side with EXISTS, so PostgreSQL runs one hash semi-join
+    of the members against the quarter's attendance instead of a join per attendance row.
+    """
     rows = (
-        Attendance.objects.filter(
-            in_force,
-            status=Attendance.Status.PRESENT,
-            meeting__status=Meeting.Status.SUBMITTED,
-            meeting__date__gte=quarter.start,
-            meeting__date__lte=quarter.end,
-            meeting__branch__path__startswith=org.path,
-        )
-        .values(branch_id=F("meeting__branch_id"))
+        memberships_at(org, quarter.end)
+        .filter(Exists(present_at_counted_meeting(quarter)))
+        .values("branch_id")
         .annotate(attended=Count("member_id", distinct=True))
         .values_list("branch_id", "attended")
     )
@@ -340,22 +379,42 @@ def compute_figures(org: Organization | str, quarter: Quarter | str) -> Figures:
     exemptions = exemptions_for(quarter)
     months = quarter.months
 
-    # (branch, kind, month) and (branch, kind) with ≥1 sitting; (group, month) and group with
-    # ≥1 党小组会 held by that group.
-    held_month = set(
-        kinds.groupby(["branch_id", "kind", "month"])["n"].sum().loc[lambda s: s > 0].index
-    )
-    held_quarter = set(kinds.groupby(["branch_id", "kind"])["n"].sum().loc[lambda s: s > 0].index)
-    group_ids = set(groups["id"])
-    group_rows = kinds[(kinds["kind"] == Meeting.Kind.GROUP_MEETING) & kinds["org_id"].isin(group_ids)]
-    group_month = set(zip(group_rows["org_id"], group_rows["month"], strict=True))
-    group_any = set(group_rows["org_id"])
+    # (branch, kind, month) and (branch, kind) with ≥1 sitting; (group, month) and groups with
+    # ≥1 党小组会 held by that group. Every aggregated row has n ≥ 1.
+    branch_col, kind_col, month_col = (kinds[c].tolist() for c in ("branch_id", "kind", "month"))
+    held_month = set(zip(branch_col, kind_col, month_col, strict=True))
+    held_quarter = set(zip(branch_col, kind_col, strict=True))
+    group_rows = kinds[
+        (kinds["kind"] == Meeting.Kind.GROUP_MEETING) & kinds["org_id"].isin(groups["id"])
+    ]
+    group_month = set(zip(group_rows["org_id"].tolist(), group_rows["month"].tolist(), strict=True))
+    group_any = set(group_rows["org_id"].tolist())
     groups_by_branch: dict[int, list[tuple]] = {}
     for gid, gcode, gname, bid in groups.sort_values("code").itertuples(index=False):
         groups_by_branch.setdefault(bid, []).append((gid, gcode, gname))
 
+    with _gc_paused():
+        result = _shape(branches.join(counts).join(attended), rules, exemptions, months,
+                        groups_by_branch, held_month, held_quarter, group_month, group_any)
+    return Figures(quarter=str(quarter), org=org.code, branches=_ordered(result))
+
+
+@contextmanager
+def _gc_paused():
+    """Building a city's ~60,000 slots would trigger many full collections of a heap holding
+    Django and pandas; the objects made here form no cycles, so collect once afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _shape(frame, rules, exemptions, months, groups_by_branch, held_month, held_quarter,
+           group_month, group_any) -> list[BranchFigures]:
     result = []
-    frame = branches.join(counts).join(attended)
     for bid, code, name, path, kind, members, full, n_attended in frame.itertuples():
         members, full, n_attended = int(members), int(full), int(n_attended)
         exempted = exemptions.get(bid)
@@ -372,11 +431,10 @@ def compute_figures(org: Organization | str, quarter: Quarter | str) -> Figures:
                 continue
             exempt = is_exempt(exempted, key)
             key_slots = _slots_for(
-                key, rule, bid, months, my_groups, held_month, held_quarter, group_month, group_any
+                key, rule, bid, months, my_groups, held_month, held_quarter, group_month,
+                group_any, exempt,
             )
             if exempt:
-                for slot in key_slots:
-                    slot.exempt = True
                 requirements[key] = None
             else:
                 requirements[key] = {
@@ -405,23 +463,24 @@ def compute_figures(org: Organization | str, quarter: Quarter | str) -> Figures:
                 slots=slots,
             )
         )
-    return Figures(quarter=str(quarter), org=org.code, branches=_ordered(result))
+    return result
 
 
-def _slots_for(key, rule, bid, months, groups, held_month, held_quarter, group_month, group_any):
+def _slots_for(key, rule, bid, months, groups, held_month, held_quarter, group_month, group_any,
+               exempt):
     monthly = rule.period == "month"
     if key == "group_meetings":
         if monthly:
             return [
-                Slot(key, m, gcode, gname, met=(gid, m) in group_month)
+                Slot(key, m, gcode, gname, (gid, m) in group_month, exempt)
                 for gid, gcode, gname in groups
                 for m in months
             ]
-        return [Slot(key, None, gcode, gname, met=gid in group_any) for gid, gcode, gname in groups]
+        return [Slot(key, None, gcode, gname, gid in group_any, exempt) for gid, gcode, gname in groups]
     kind = rule.meeting_kind
     if monthly:
-        return [Slot(key, m, met=(bid, kind, m) in held_month) for m in months]
-    return [Slot(key, None, met=(bid, kind) in held_quarter)]
+        return [Slot(key, m, None, None, (bid, kind, m) in held_month, exempt) for m in months]
+    return [Slot(key, None, None, None, (bid, kind) in held_quarter, exempt)]
 
 
 def chunk_roots(org: Organization) -> list[Organization]:
@@ -439,18 +498,10 @@ def absent_members(org: Organization | str, quarter: Quarter | str) -> pd.DataFr
     """
     org = as_org(org)
     quarter = as_quarter(quarter)
-    attended = Attendance.objects.filter(
-        member_id=OuterRef("member_id"),
-        meeting__branch_id=OuterRef("branch_id"),
-        status=Attendance.Status.PRESENT,
-        meeting__status=Meeting.Status.SUBMITTED,
-        meeting__date__gte=quarter.start,
-        meeting__date__lte=quarter.end,
-    )
     rows = (
         memberships_at(org, quarter.end)
         .filter(branch__in=Organization.objects.subtree(org).branches().existing_on(quarter.end))
-        .exclude(Exists(attended))
+        .exclude(Exists(present_at_counted_meeting(quarter)))
         .order_by("branch__code", "member__name")
         .values_list("branch_id", "member_id", "member__name", "member__id_number")
     )
