@@ -90,6 +90,8 @@ def _check_zip_directory_size(data: bytes) -> None:
         raise FileRejected(errors.CORRUPT)
     entries = int.from_bytes(data[eocd + 10 : eocd + 12], "little")
     directory_size = int.from_bytes(data[eocd + 12 : eocd + 16], "little")
+    if entries * 46 > len(data) or directory_size > len(data):
+        raise FileRejected(errors.CORRUPT)  # more than the file could hold: damaged
     # The count may lie (zipfile reads by size), so bound the size too: ~1 KB per entry is
     # far more than any part name in a workbook needs.
     if entries > MAX_ZIP_ENTRIES or directory_size > MAX_ZIP_ENTRIES * 1024:
