@@ -286,6 +286,8 @@ def add_attachment(meeting: Meeting, upload, *, by) -> Attachment:
     attachment.file.save(f"{uuid.uuid4().hex}{kind.extension}", ContentFile(upload.read()),
                          save=False)
     attachment.save()
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.EDITED, by=_actor(by),
+                                comment=f"上传附件：{attachment.original_name}")
     audit(by, "meeting.attach", organization=meeting.branch, target=attachment.original_name,
           meeting=meeting.pk, attachment=attachment.pk)
     return attachment
@@ -298,6 +300,8 @@ def delete_attachment(attachment: Attachment, *, by) -> None:
     audit(by, "meeting.detach", organization=meeting.branch, target=attachment.original_name,
           meeting=meeting.pk)
     stored = attachment.file
+    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.EDITED, by=_actor(by),
+                                comment=f"删除附件：{attachment.original_name}")
     attachment.delete()
     transaction.on_commit(lambda: stored.storage.delete(stored.name))
 

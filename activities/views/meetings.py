@@ -62,7 +62,10 @@ def meeting_list(request):
     for meeting in page:
         meeting.counts = counts_of(meeting)
     can_create = changeable_branches(user).exists()
+    upper = Organization.objects.visible_to(user).filter(kind__in=Organization.UPPER_KINDS).exists()
     return render(request, "activities/meeting_list.html", {
+        "is_upper": upper, "year_start": timezone.localdate().replace(month=1, day=1),
+        "today": timezone.localdate(),
         "page": page, "org": org, "status": status, "kind": kind, "quarter": quarter,
         "statuses": Meeting.Status.choices, "kinds": Meeting.Kind.choices, "can_create": can_create,
         "query": request.GET.copy(),

@@ -2,6 +2,7 @@
 import datetime
 from types import SimpleNamespace
 
+import pandas  # noqa: F401 - imported before any test freezes time: its C extensions crash under freezegun
 import pytest
 
 from activities import actions

@@ -153,3 +153,70 @@ def test_print_view_has_header_attendance_and_minutes(client, district, personas
     assert "第一社区第一党支部 会议记录" in page
     assert "<p>第一段</p><p>第二段</p>" in page
     assert "出差" in page
+
+
+@freeze_time(NOW)
+def test_meeting_list_of_another_branch_is_404(client, personas):
+    client.force_login(personas.secretary)
+    assert client.get(reverse("activities:meeting-list"), {"org": "1102"}).status_code == 404
+    assert client.get(reverse("activities:meeting-list"), {"org": "1101"}).status_code == 200
+
+
+@freeze_time(NOW)
+def test_export_is_a_scoped_xlsx_download(client, district, personas, roster):
+    import io
+
+    import openpyxl
+
+    record_meeting(district.b1, personas.secretary, kinds=["committee", "theme_day"],
+                   topic="=HYPERLINK(\"x\")", leave=[roster.b1[0]], submit=True)
+    client.force_login(personas.secretary)
+    response = client.get(reverse("activities:meeting-export"),
+                          {"org": "1101", "from": "2026-10-01", "to": "2026-12-31"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    row = list(wb["支部委员会"].iter_rows(min_row=3, max_row=3, values_only=True))[0]
+    assert row[3] == "'=HYPERLINK(\"x\")"  # never a formula
+    assert row[7:11] == (8, 7, 1, 0) and row[12] == "甲0（出差）"
+    client.force_login(personas.other_secretary)
+    assert client.get(reverse("activities:meeting-export"), {"org": "1101"}).status_code == 404
+    client.force_login(personas.auditor)
+    assert client.get(reverse("activities:meeting-export"), {"org": "1101"}).status_code == 200
+
+
+@freeze_time(NOW)
+def test_attachment_changes_are_meeting_events(district, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from activities import actions
+    from activities.models import MeetingEvent
+
+    meeting = record_meeting(district.b1, personas.secretary)
+    attachment = actions.add_attachment(meeting, SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"),
+                                        by=personas.secretary)
+    actions.delete_attachment(attachment, by=personas.secretary)
+    comments = list(meeting.events.filter(kind=MeetingEvent.Kind.EDITED).values_list("comment", flat=True))
+    assert comments == ["上传附件：a.pdf", "删除附件：a.pdf"]
+
+
+@freeze_time(NOW)
+def test_upper_level_may_correct_a_submitted_record(client, district, personas):
+    meeting = record_meeting(district.b1, personas.secretary, submit=True)
+    client.force_login(personas.admin)
+    assert client.get(reverse("activities:meeting-edit", args=[meeting.pk])).status_code == 200
+    client.force_login(personas.secretary)
+    response = client.get(reverse("activities:meeting-edit", args=[meeting.pk]))
+    assert response.status_code == 302
+
+
+@freeze_time(NOW)
+def test_overview_and_home_query_counts_are_pinned(client, district, personas, django_assert_max_num_queries):
+    for i in range(5):
+        record_meeting(district.b1, personas.secretary, day=datetime.date(2026, 11, 1 + i), submit=True)
+    client.force_login(personas.admin)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("activities:overview"), {"org": "1100"}).status_code == 200
+    client.force_login(personas.secretary)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("activities:secretary-home")).status_code == 200

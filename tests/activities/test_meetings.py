@@ -36,6 +36,7 @@ def test_a_meeting_needs_at_least_one_kind(district, personas):
         record_meeting(district.b1, personas.secretary, kinds=[])
 
 
+@pytest.mark.sqlite_smoke
 def test_attendance_has_a_row_for_every_roster_member_prefilled_present(district, personas, roster):
     meeting = record_meeting(district.b1, personas.secretary, absent=[roster.b1[1]],
                              leave=[roster.b1[2]])
@@ -77,6 +78,7 @@ def test_roster_is_taken_at_the_meeting_date(district):
     assert newcomer in roster_for(district.b1, datetime.date(2026, 11, 12))
 
 
+@pytest.mark.sqlite_smoke
 @freeze_time(NOW)
 def test_draft_submit_return_resubmit_is_recorded_with_who(district, personas):
     meeting = record_meeting(district.b1, personas.secretary)
