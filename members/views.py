@@ -56,7 +56,9 @@ def _changeable_member(request, pk) -> Member:
 
 def _filtered(request, org):
     members = Member.objects.visible_to(request.user)
-    if org is not None:
+    if org is not None and org.is_group:
+        members = members.filter(group=org)
+    elif org is not None:
         members = members.in_subtree(org)
     params = request.GET
     query = (params.get("q") or "").strip()

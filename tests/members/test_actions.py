@@ -50,6 +50,7 @@ def test_transfer_by_someone_who_changes_both_branches_is_immediate(district, pe
     assert set(MemberEvent.objects.values_list("kind", flat=True)) == {"transfer_out", "transfer_in"}
 
 
+@pytest.mark.sqlite_smoke
 def test_cross_scope_transfer_waits_for_the_receiving_side(district, personas):
     member = make_member(district.b1, joined=D(2005, 7, 1))
     transfer = actions.transfer_out(member, district.b3, on=D(2026, 3, 1), by=personas.secretary)

@@ -109,6 +109,7 @@ def test_a_member_of_another_branch_inside_the_target_is_not_moved_either(distri
     assert only_error(plan)[2] == "该党员组织关系在第一社区第二党支部，请办理组织关系转接。"
 
 
+@pytest.mark.sqlite_smoke
 def test_all_or_nothing_writes_nothing_when_one_row_is_wrong(district, new_id):
     data = xlsx_bytes(rows_for([person(new_id()), person(new_id(), 入党日期="bad")]))
     plan, result = run_import(data, district.b1)
@@ -141,6 +142,7 @@ def test_import_creates_membership_from_joining_one_event_and_one_audit(district
     assert log.detail["created"] == 2 and log.actor == personas.secretary
 
 
+@pytest.mark.sqlite_smoke
 def test_re_import_of_the_same_file_changes_nothing(district, new_id):
     data = xlsx_bytes(rows_for([person(new_id(), group="第一党小组"), person(new_id(), category="预备",
                                                                            confirmed=None, joined="2026-01-02")]))

@@ -232,3 +232,32 @@ def test_rows_naming_another_branch_are_errors_for_a_branch_upload(client, perso
     batch = ImportBatch.objects.get()
     messages = [e["message"] for r in batch.plan["rows"] for e in r["errors"]]
     assert len(messages) == 2 and all("不在本次导入的范围" in m for m in messages)
+
+
+def test_transfer_decisions_matrix(client, personas, member, district):
+    from members import actions
+
+    transfer = actions.transfer_out(member, district.b3, on=datetime.date(2026, 3, 1), by=personas.secretary)
+    url = reverse("members:transfer-decide", args=[transfer.pk, "accept"])
+    assert client_for(client, personas.outsider).get(url).status_code == 405
+    assert client_for(client, personas.other_secretary).post(url).status_code == 404
+    assert client_for(client, personas.auditor).post(url).status_code == 403
+    assert client_for(client, personas.secretary).post(url).status_code == 403  # the sender cannot accept
+    withdraw = reverse("members:transfer-decide", args=[transfer.pk, "withdraw"])
+    assert client_for(client, personas.secretary).post(withdraw).status_code == 302
+    transfer.refresh_from_db()
+    assert transfer.status == "withdrawn"
+
+
+def test_create_form_matrix(client, personas, district):
+    url = reverse("members:member-create")
+    assert client_for(client, personas.secretary).get(url, {"org": "1101"}).status_code == 200
+    assert client_for(client, personas.other_secretary).get(url, {"org": "1101"}).status_code == 404
+    assert client_for(client, personas.auditor).get(url, {"org": "1101"}).status_code == 403
+    assert client_for(client, personas.secretary).delete(url).status_code == 405
+
+
+def test_a_group_code_lists_the_groups_members(client, personas, district, member):
+    make_member(district.b1, name="组员", group=district.g1)
+    html = client_for(client, personas.secretary).get(reverse("members:member-list"), {"org": "1101-1"}).content.decode()
+    assert "组员" in html and "赵六" not in html
