@@ -138,6 +138,8 @@ def save_meeting(
             elif value is None and name not in ("start_time", "end_time"):
                 value = Decimal(0) if name == "study_hours" else ""
             setattr(meeting, name, value)
+    if K.PARTY_LECTURE in kinds and not meeting.study_hours:
+        meeting.study_hours = lecture_hours(meeting.start_time, meeting.end_time)
     meeting.save()
     MeetingKind.objects.filter(meeting=meeting).exclude(kind__in=kinds).delete()
     have = set(MeetingKind.objects.filter(meeting=meeting).values_list("kind", flat=True))
@@ -152,6 +154,14 @@ def save_meeting(
     audit(by, "meeting.create" if creating else "meeting.edit", organization=meeting.branch,
           target=str(meeting), meeting=meeting.pk)
     return meeting
+
+
+def lecture_hours(start, end) -> Decimal:
+    """A 党课's study hours when none are given: its duration, to the half hour."""
+    if not (start and end) or end <= start:
+        return Decimal(0)
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return Decimal(round(minutes / 30)) / 2
 
 
 def _replace_attendance(meeting: Meeting, entries: list[AttendanceEntry], by) -> None:

@@ -35,7 +35,7 @@ class MeetingForm(forms.Form):
     lecture_title = forms.CharField(label="党课题目", max_length=200, required=False)
     study_hours = forms.DecimalField(
         label="计入学时", min_value=0, max_value=99, decimal_places=1, required=False,
-        help_text="党课、集中学习按时长填写，出席党员计入年度学时；其他会议留空。",
+        help_text="党课、集中学习按时长填写（党课留空则按起止时间计算），出席党员计入年度学时；其他会议留空。",
     )
 
     def __init__(self, *args, organizations, **kwargs):

@@ -135,3 +135,17 @@ def test_participants_outside_scope_are_ignored(district, personas, roster):
     activity = study_activity(district.b1, personas.secretary,
                               [(roster.b1[0].pk, Decimal(1)), (roster.b3[0].pk, Decimal(1))])
     assert list(activity.participations.values_list("member_id", flat=True)) == [roster.b1[0].pk]
+
+
+@freeze_time(NOW)
+def test_a_lecture_without_hours_counts_its_duration(district, personas, roster):
+    meeting = record_meeting(district.b1, personas.secretary, kinds=["party_lecture"], lecturer="书记",
+                             start_time=datetime.time(14, 0), end_time=datetime.time(15, 40))
+    assert meeting.study_hours == Decimal("1.5")
+    given = record_meeting(district.b1, personas.secretary, kinds=["party_lecture"], lecturer="书记",
+                           start_time=datetime.time(14, 0), end_time=datetime.time(15, 40),
+                           study_hours=Decimal(3))
+    assert given.study_hours == Decimal(3)
+    plain = record_meeting(district.b1, personas.secretary, kinds=["committee"],
+                           start_time=datetime.time(14, 0), end_time=datetime.time(15, 40))
+    assert plain.study_hours == 0
