@@ -122,14 +122,12 @@ def _read_attendance(request, rows) -> tuple[list, list[str]]:
 
 
 def _branch_for_new(request):
-    code = request.GET.get("org") or request.POST.get("branch_code")
-    changeable = Organization.objects.changeable_by(request.user)
+    code = request.GET.get("org")
     if code:
-        visible = Organization.objects.visible_to(request.user)
-        branch = branch_from_code(visible, code.strip())
+        branch = branch_from_code(Organization.objects.visible_to(request.user), code.strip())
         require_change(request.user, branch)
         return branch
-    branches = list(changeable.branches()[:2])
+    branches = list(changeable_branches(request.user)[:2])
     if len(branches) == 1:
         return branches[0]
     if not branches and not Organization.objects.visible_to(request.user).exists():
