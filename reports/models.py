@@ -119,6 +119,18 @@ class ReportChunk(models.Model):
         return f"{self.report} / {self.root}"
 
 
+class RowJSONField(models.JSONField):
+    """A JSONField that bulk-inserts as plain VALUES.
+
+    Django 5.2 bulk-inserts on PostgreSQL through UNNEST(arrays), and psycopg escapes JSON text
+    inside an array literal character by character: ~3 s instead of ~0.3 s for a city's 4,000
+    rows. A field with get_placeholder opts the insert out of UNNEST.
+    """
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"
+
+
 class ReportBranch(models.Model):
     """One branch's figures in a stored report (the §3 branch object, flattened for SQL)."""
 
@@ -136,8 +148,8 @@ class ReportBranch(models.Model):
     completion_rate = models.FloatField("完成率", null=True, blank=True)
     coverage = models.FloatField("覆盖率", null=True, blank=True)
     compliant = models.BooleanField("全部达标")
-    slots = models.JSONField("应开明细", default=list)
-    gaps = models.JSONField("未完成", default=list)
+    slots = RowJSONField("应开明细", default=list)
+    gaps = RowJSONField("未完成", default=list)
 
     # Per requirement (RULE_KEYS): slots and slots met; both null when it does not apply.
     party_congress_slots = models.PositiveSmallIntegerField("支部党员大会应开", null=True, blank=True)

@@ -153,12 +153,12 @@ def _gaps(ws, figures: Figures, heading: str) -> None:
     def rows():
         for b in figures.branches:
             for slot in b.gaps:
-                yield [b.code, b.name, slot.label, slot.group_name, slot.when, slot.gap_text]
+                label = f"{slot.label}（{slot.group_name}）" if slot.group_name else slot.label
+                yield [b.code, b.name, label, slot.when]
 
     write_sheet(
         ws,
-        [Column("组织编码", 12), Column("支部名称", 30), Column("要求", 14),
-         Column("党小组", 30), Column("月份", 8), Column("说明", 40)],
+        [Column("组织编码", 12), Column("支部名称", 30), Column("要求", 40), Column("月份", 8)],
         rows(),
         title=f"{heading} 未完成清单",
     )
