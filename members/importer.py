@@ -8,7 +8,9 @@ checking that none of its members changed since the preview.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import json
 
 from django.db import connection, transaction
@@ -39,6 +41,19 @@ COMPARED = (
     "confirmed_on", "work_unit", "phone", "group", "status", "is_mobile", "mobile_destination",
 )
 STATUS_LABELS = dict(Member.Status.choices)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Planning 100,000 rows keeps ~1 million small objects alive; the cyclic collector would
+    walk them again and again (a third of the planning time) without finding garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _transfer_message(branch_name: str) -> str:
@@ -81,6 +96,10 @@ class MemberImporter(Importer):
             raise ImportCannotRun(f"您无权向{org.name}导入花名册。")
 
     # -- planning --------------------------------------------------------------------------
+    def plan(self, table, progress=None):
+        with _gc_paused():
+            return super().plan(table, progress)
+
     def plan_rows(self, records, progress):
         today = timezone.localdate()
         scope = _Scope(self.organization)
@@ -228,7 +247,7 @@ class MemberImporter(Importer):
 
     # -- applying --------------------------------------------------------------------------
     def apply(self, plan: Plan, *, skip_invalid: bool) -> ImportResult:
-        with transaction.atomic():
+        with _gc_paused(), transaction.atomic():
             stale = self._stale_rows(plan)
             if stale and not skip_invalid:
                 errors = plan.errors + stale
@@ -325,19 +344,21 @@ class MemberImporter(Importer):
 
 def _copy_value(value) -> str:
     """One value in COPY's text format."""
+    kind = type(value)
+    if kind is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return (value.replace("\\", "\\\\").replace("\t", "\\t")
+                    .replace("\n", "\\n").replace("\r", "\\r"))
+        return value
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, (datetime.date, datetime.datetime)):
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is datetime.date or kind is datetime.datetime:
         return value.isoformat()
-    text = value if isinstance(value, str) else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (text.replace("\\", "\\\\").replace("\t", "\\t")
-                .replace("\n", "\\n").replace("\r", "\\r"))
-    return text
+    return _copy_value(str(value))
 
 
 def _copy_rows(table: str, columns: list[str], rows) -> None:
