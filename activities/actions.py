@@ -280,22 +280,27 @@ def delete_draft(meeting: Meeting, *, by) -> None:
 
 
 # -- attachments -------------------------------------------------------------------------------
-@transaction.atomic
-def add_attachment(meeting: Meeting, upload, *, by) -> Attachment:
-    """Keep an uploaded file after checking what it really is (AttachmentRejected otherwise)."""
-    _require_edit(by, meeting)
+def _stored_file(upload, *, by, **owner) -> Attachment:
     kind = check_upload(upload)
     upload.seek(0)
     attachment = Attachment(
-        meeting=meeting,
         original_name=(upload.name or "附件")[:200],
         content_type=kind.content_type,
         size=upload.size,
         uploaded_by=_actor(by),
+        **owner,
     )
     attachment.file.save(f"{uuid.uuid4().hex}{kind.extension}", ContentFile(upload.read()),
                          save=False)
     attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def add_attachment(meeting: Meeting, upload, *, by) -> Attachment:
+    """Keep an uploaded file after checking what it really is (AttachmentRejected otherwise)."""
+    _require_edit(by, meeting)
+    attachment = _stored_file(upload, by=by, meeting=meeting)
     MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.EDITED, by=_actor(by),
                                 comment=f"上传附件：{attachment.original_name}")
     audit(by, "meeting.attach", organization=meeting.branch, target=attachment.original_name,
@@ -304,14 +309,27 @@ def add_attachment(meeting: Meeting, upload, *, by) -> Attachment:
 
 
 @transaction.atomic
+def add_activity_attachment(activity: Activity, upload, *, by) -> Attachment:
+    _require_change(by, activity.branch)
+    attachment = _stored_file(upload, by=by, activity=activity)
+    audit(by, "activity.attach", organization=activity.branch, target=attachment.original_name,
+          activity=activity.pk, attachment=attachment.pk)
+    return attachment
+
+
+@transaction.atomic
 def delete_attachment(attachment: Attachment, *, by) -> None:
     meeting = attachment.meeting
-    _require_edit(by, meeting)
-    audit(by, "meeting.detach", organization=meeting.branch, target=attachment.original_name,
-          meeting=meeting.pk)
+    if meeting is not None:
+        _require_edit(by, meeting)
+        MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.EDITED, by=_actor(by),
+                                    comment=f"删除附件：{attachment.original_name}")
+    else:
+        _require_change(by, attachment.activity.branch)
+    audit(by, "attachment.delete", organization=attachment.branch,
+          target=attachment.original_name, meeting=attachment.meeting_id,
+          activity=attachment.activity_id)
     stored = attachment.file
-    MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.EDITED, by=_actor(by),
-                                comment=f"删除附件：{attachment.original_name}")
     attachment.delete()
     transaction.on_commit(lambda: stored.storage.delete(stored.name))
 
@@ -418,4 +436,6 @@ def delete_activity(activity: Activity, *, by) -> None:
     _require_change(by, activity.branch)
     audit(by, "activity.delete", organization=activity.branch, target=str(activity),
           activity=activity.pk)
+    files = [a.file for a in activity.attachments.all()]
     activity.delete()
+    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])

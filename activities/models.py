@@ -181,11 +181,20 @@ class MeetingEvent(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"attachments/{instance.meeting.branch_id}/{instance.meeting_id}/{filename}"
+    if instance.meeting_id:
+        return f"attachments/{instance.meeting.branch_id}/{instance.meeting_id}/{filename}"
+    return f"attachments/{instance.activity.branch_id}/activity-{instance.activity_id}/{filename}"
 
 
 class Attachment(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    """A file kept with a meeting record or with an activity (exactly one of the two)."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    activity = models.ForeignKey(
+        "Activity", on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
     file = models.FileField(upload_to=attachment_path)
     original_name = models.CharField("文件名", max_length=200)
     content_type = models.CharField(max_length=100)
@@ -198,9 +207,20 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(meeting__isnull=False, activity__isnull=True)
+                | models.Q(meeting__isnull=True, activity__isnull=False),
+                name="activities_attachment_one_owner",
+            ),
+        ]
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def branch(self):
+        return (self.meeting or self.activity).branch
 
 
 class Activity(models.Model):

@@ -37,5 +37,7 @@ urlpatterns += [
     path("activities/new/", activities.activity_create, name="activity-create"),
     path("activities/<int:pk>/edit/", activities.activity_edit, name="activity-edit"),
     path("activities/<int:pk>/delete/", activities.activity_delete, name="activity-delete"),
+    path("activities/<int:pk>/attachments/", attachments.activity_attachment_add,
+         name="activity-attachment-add"),
     path("study-hours/", activities.study_hours, name="study-hours"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import get_visible_org, require_change
 from activities import actions
-from activities.forms import ActivityForm
+from activities.forms import ActivityForm, AttachmentForm
 from activities.models import Activity
 from activities.studyhours import study_hours_of, summarize
 from activities.views.common import (
@@ -123,8 +123,11 @@ def _activity_form(request, branch, activity):
             form.add_error(None, problem)
     rows = [{"member": m, "chosen": m.pk in current, "hours": current.get(m.pk, "")}
             for m in members]
-    return render(request, "activities/activity_form.html",
-                  {"form": form, "activity": activity, "branch": branch, "rows": rows})
+    return render(request, "activities/activity_form.html", {
+        "form": form, "activity": activity, "branch": branch, "rows": rows,
+        "attachments": activity.attachments.all() if activity else [],
+        "attachment_form": AttachmentForm(),
+    })
 
 
 def _list_url():

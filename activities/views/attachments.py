@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
@@ -10,7 +11,7 @@ from accounts.access import require_change
 from activities import actions
 from activities.attachments import AttachmentRejected
 from activities.forms import AttachmentForm
-from activities.models import Attachment
+from activities.models import Activity, Attachment
 from activities.views.common import say_refused, visible_meeting
 from branches.models import Organization
 
@@ -34,10 +35,32 @@ def attachment_add(request, pk):
 
 
 def _visible_attachment(user, pk) -> Attachment:
+    visible = Organization.objects.visible_to(user)
     qs = Attachment.objects.filter(
-        meeting__branch__in=Organization.objects.visible_to(user)
-    ).select_related("meeting", "meeting__branch")
+        Q(meeting__branch__in=visible) | Q(activity__branch__in=visible)
+    ).select_related("meeting__branch", "activity__branch")
     return get_object_or_404(qs, pk=pk)
+
+
+@require_POST
+def activity_attachment_add(request, pk):
+    activity = get_object_or_404(
+        Activity.objects.filter(branch__in=Organization.objects.visible_to(request.user))
+        .select_related("branch"),
+        pk=pk,
+    )
+    require_change(request.user, activity.branch)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件。")
+    else:
+        try:
+            attachment = actions.add_activity_attachment(activity, form.cleaned_data["file"],
+                                                         by=request.user)
+            messages.success(request, f"已上传附件“{attachment.original_name}”。")
+        except AttachmentRejected as exc:
+            messages.error(request, str(exc))
+    return redirect("activities:activity-edit", pk=activity.pk)
 
 
 @require_GET
@@ -60,10 +83,12 @@ def attachment_download(request, pk):
 @require_POST
 def attachment_delete(request, pk):
     attachment = _visible_attachment(request.user, pk)
-    require_change(request.user, attachment.meeting.branch)
+    require_change(request.user, attachment.branch)
     try:
         actions.delete_attachment(attachment, by=request.user)
         messages.success(request, "附件已删除。")
     except actions.ActionRefused as exc:
         say_refused(request, exc)
+    if attachment.activity_id:
+        return redirect("activities:activity-edit", pk=attachment.activity_id)
     return redirect("activities:meeting-detail", pk=attachment.meeting_id)

@@ -1,4 +1,5 @@
 """Attachments are checked by content, capped in size, and downloaded only through scope."""
+import datetime
 import io
 import zipfile
 
@@ -145,3 +146,31 @@ def test_secretary_cannot_attach_to_a_submitted_record(district, personas):
     meeting = record_meeting(district.b1, personas.secretary, submit=True)
     with pytest.raises(actions.ActionRefused):
         actions.add_attachment(meeting, upload("a.pdf", b"%PDF-1.4 x"), by=personas.secretary)
+
+
+@pytest.mark.django_db
+@freeze_time(NOW)
+def test_activities_keep_attachments_within_scope(client, district, personas):
+    activity = actions.save_activity(
+        None, organization=district.b1,
+        fields={"kind": "volunteer", "date": datetime.date(2026, 11, 1), "title": "清扫"},
+        participants=[], by=personas.secretary,
+    )
+    client.force_login(personas.secretary)
+    response = client.post(reverse("activities:activity-attachment-add", args=[activity.pk]),
+                           {"file": upload("合影.png", image_bytes("PNG"))})
+    assert response.status_code == 302
+    attachment = activity.attachments.get()
+    assert attachment.content_type == "image/png" and attachment.meeting is None
+    assert "合影.png" in client.get(reverse("activities:activity-edit", args=[activity.pk])).content.decode()
+    download = client.get(reverse("activities:attachment-download", args=[attachment.pk]))
+    assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
+    client.force_login(personas.other_secretary)
+    assert client.get(reverse("activities:attachment-download", args=[attachment.pk])).status_code == 404
+    assert client.post(reverse("activities:activity-attachment-add", args=[activity.pk]),
+                       {"file": upload("x.png", image_bytes("PNG"))}).status_code == 404
+    client.force_login(personas.auditor)
+    assert client.post(reverse("activities:attachment-delete", args=[attachment.pk])).status_code == 403
+    client.force_login(personas.secretary)
+    client.post(reverse("activities:attachment-delete", args=[attachment.pk]))
+    assert not Attachment.objects.exists()
