@@ -13,7 +13,7 @@ import datetime
 import gc
 import json
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import audit
@@ -247,30 +247,40 @@ class MemberImporter(Importer):
 
     # -- applying --------------------------------------------------------------------------
     def apply(self, plan: Plan, *, skip_invalid: bool) -> ImportResult:
-        with _gc_paused(), transaction.atomic():
-            stale = self._stale_rows(plan)
-            if stale and not skip_invalid:
-                errors = plan.errors + stale
-                return ImportResult(errors=errors, warnings=plan.warnings, written=False)
-            stale_rows = {e.row for e in stale}
-            todo = [r for r in plan.rows if r.action in ("create", "update") and r.row not in stale_rows]
-            created = self._create([r for r in todo if r.action == "create"])
-            updated = self._update([r for r in todo if r.action == "update"])
-            result = counted_result(plan, created=created, updated=updated)
-            result.errors = plan.errors + stale
-            result.skipped += len(stale_rows)
-            audit(
-                self.user, "member.import", organization=self.organization,
-                target=f"{created} 新增 / {updated} 更新 / {result.unchanged} 无变化",
-                created=created, updated=updated, unchanged=result.unchanged,
-                skipped=result.skipped,
-            )
-            return result
+        try:
+            with _gc_paused(), transaction.atomic():
+                return self._apply(plan, skip_invalid)
+        except IntegrityError:
+            # Someone registered the same ID number between our check and our write.
+            message = "导入时有其他人同时登记或修改了相同的党员，未写入任何数据；请重新上传文件。"
+            return ImportResult(errors=plan.errors + [RowError(None, "", message)],
+                                warnings=plan.warnings, written=False)
+
+    def _apply(self, plan: Plan, skip_invalid: bool) -> ImportResult:
+        stale = self._stale_rows(plan)
+        if stale and not skip_invalid:
+            errors = plan.errors + stale
+            return ImportResult(errors=errors, warnings=plan.warnings, written=False)
+        stale_rows = {e.row for e in stale}
+        todo = [r for r in plan.rows if r.action in ("create", "update") and r.row not in stale_rows]
+        created = self._create([r for r in todo if r.action == "create"])
+        updated = self._update([r for r in todo if r.action == "update"])
+        result = counted_result(plan, created=created, updated=updated)
+        result.errors = plan.errors + stale
+        result.skipped += len(stale_rows)
+        audit(
+            self.user, "member.import", organization=self.organization,
+            target=f"{created} 新增 / {updated} 更新 / {result.unchanged} 无变化",
+            created=created, updated=updated, unchanged=result.unchanged,
+            skipped=result.skipped,
+        )
+        return result
 
     def _stale_rows(self, plan: Plan) -> list[RowError]:
         """Rows whose member was created, moved or edited since the preview."""
         rows = [r for r in plan.rows if r.action in ("create", "update")]
         current = _existing_members([r.key for r in rows], lock=True)
+        self._current = current
         stale = []
         column = self.column("id_number")
         for row in rows:
@@ -315,6 +325,8 @@ class MemberImporter(Importer):
         return len(rows)
 
     def _update(self, rows: list[RowPlan]) -> int:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
+            return _copy_update(rows, self._current, self.user)
         by = self.user if getattr(self.user, "pk", None) else None
         today = timezone.localdate()
         now = timezone.now()
@@ -413,6 +425,58 @@ def _copy_create(rows: list[RowPlan], user) -> int:
          for r in records),
     )
     return len(records)
+
+
+UPDATED_COLUMNS = {
+    "name": "text", "sex": "text", "ethnicity": "text", "birth_date": "date", "education": "text",
+    "category": "text", "joined_on": "date", "confirmed_on": "date", "work_unit": "text",
+    "phone": "text", "group_id": "bigint", "status": "text", "is_mobile": "boolean",
+    "mobile_destination": "text",
+}
+
+
+def _copy_update(rows: list[RowPlan], current: dict[str, dict], user) -> int:
+    """PostgreSQL: COPY the new values into a temporary table, then one UPDATE … FROM.
+
+    Each row carries every column: the file's value where the plan has one, else the value
+    the database holds (read, locked, by _stale_rows in this transaction).
+    """
+    by_id = user.pk if getattr(user, "pk", None) else None
+    now = timezone.now()
+    today = timezone.localdate()
+    columns = list(UPDATED_COLUMNS)
+    table_rows, events = [], []
+    for row in rows:
+        member = current[row.key]
+        values = {name: member[name] for name in columns}
+        values.update(_model_values(row.values, new=False))
+        table_rows.append([member["id"]] + [values[name] for name in columns])
+        events.append([member["id"], MemberEvent.Kind.EDITED, today,
+                       json.dumps({"import": True, "changes": row.changes}, ensure_ascii=False)])
+        if member["category"] == Member.Category.PROBATIONARY and values["category"] == Member.Category.FULL:
+            events.append([member["id"], MemberEvent.Kind.CONFIRMED, values["confirmed_on"],
+                           json.dumps({"import": True})])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE members_import_update (id bigint PRIMARY KEY, "
+            + ", ".join(f"{name} {kind}" for name, kind in UPDATED_COLUMNS.items())
+            + ") ON COMMIT DROP"
+        )
+    _copy_rows("members_import_update", ["id"] + columns, table_rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Member._meta.db_table} m SET "
+            + ", ".join(f"{name} = t.{name}" for name in columns)
+            + ", updated_at = %s FROM members_import_update t WHERE m.id = t.id",
+            [now],
+        )
+        cursor.execute("DROP TABLE members_import_update")
+    _copy_rows(
+        MemberEvent._meta.db_table,
+        ["member_id", "kind", "date", "detail", "note", "recorded_by_id", "recorded_at"],
+        (event + ["", by_id, now] for event in events),
+    )
+    return len(rows)
 
 
 def _model_values(values: dict, *, new: bool) -> dict:

@@ -219,3 +219,29 @@ def test_the_postgresql_copy_path_writes_the_same_rows(district, new_id, persona
     assert Member.objects.filter(group=district.g1, status="normal", is_mobile=False).count() == 1
     _, again = run_import(xlsx_bytes(rows_for(people)), district.b1)
     assert again.unchanged == 2
+
+
+def test_the_postgresql_update_path_keeps_what_the_file_does_not_say(district, new_id, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    import members.importer
+
+    monkeypatch.setattr(members.importer, "COPY_THRESHOLD", 0)
+    full, probationary = new_id(), new_id()
+    people = [person(full, group="第一党小组", 外出流向="上海"),
+              person(probationary, category="预备", confirmed=None, joined="2024-01-02")]
+    header = list(people[0])
+    run_import(xlsx_bytes(rows_for(people, header)), district.b1)
+    changed = [person(full, phone="13911112222", group="第一党小组", 外出流向="上海"),
+               person(probationary, category="正式", confirmed="2025-01-02", joined="2024-01-02")]
+    plan, result = run_import(xlsx_bytes(rows_for(changed, header)), district.b1)
+    assert result.updated == 2, plan.errors
+    a, b = Member.objects.get(id_number=full), Member.objects.get(id_number=probationary)
+    assert (a.phone, a.group, a.is_mobile, a.mobile_destination) == ("13911112222", district.g1, True, "上海")
+    assert (b.category, b.confirmed_on) == ("full", datetime.date(2025, 1, 2))
+    assert MemberEvent.objects.filter(kind="confirmed", member=b, date=datetime.date(2025, 1, 2)).exists()
+    assert MemberEvent.objects.filter(kind="edited").count() == 2
+    _, again = run_import(xlsx_bytes(rows_for(changed, header)), district.b1)
+    assert again.unchanged == 2
