@@ -180,7 +180,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Must stay above the longest hard time limit, or Redis redelivers a running task.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+    # CELERY_VISIBILITY_TIMEOUT exists for the killed-worker test, which needs redelivery in seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600)
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
