@@ -261,3 +261,18 @@ def test_a_group_code_lists_the_groups_members(client, personas, district, membe
     make_member(district.b1, name="组员", group=district.g1)
     html = client_for(client, personas.secretary).get(reverse("members:member-list"), {"org": "1101-1"}).content.decode()
     assert "组员" in html and "赵六" not in html
+
+
+def test_member_page_shows_history_memberships_and_transfers(client, personas, member, district):
+    from members import actions
+
+    actions.flow_out(member, destination="深圳", on=datetime.date(2026, 1, 1), by=personas.secretary)
+    actions.transfer_out(member, district.b2, on=datetime.date(2026, 2, 1), by=personas.admin)
+    html = client_for(client, personas.admin).get(reverse("members:member-detail", args=[member.pk])).content.decode()
+    for text in ("流出", "流向 深圳", "组织关系转出", "组织关系转入", "第一社区第二党支部", "2026-02-01", "已接收"):
+        assert text in html, text
+
+
+def test_auditor_is_told_the_export_is_masked(client, personas, member):
+    html = client_for(client, personas.auditor).get(reverse("members:member-list"), {"org": "1100"}).content.decode()
+    assert "不能用于重新导入" in html and "导入花名册" not in html
