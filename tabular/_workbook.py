@@ -41,14 +41,15 @@ def read_workbook(data: bytes, row_limit: int, max_rows: int) -> list[tuple]:
     `row_limit` non-blank rows or used beyond MAX_SHEET_CELLS, or when it dies or overruns.
     """
     report = _run_isolated(_parse_workbook, data, row_limit)
-    kind, _, payload = report.partition(b"\n")
+    kind = bytes(report[:32]).partition(b"\n")[0]
+    payload = memoryview(report)[len(kind) + 1 :]  # the rows, without copying them
     if kind == b"rows":
         return _unpack_rows(payload)
     if kind == b"too-many-rows":
         raise FileRejected(errors.TOO_MANY_ROWS.format(rows=max_rows))
     if kind == b"too-wide":
         try:
-            rows, columns = map(int, payload.split())
+            rows, columns = map(int, bytes(payload).split())
         except ValueError:  # a report cut short
             raise FileRejected(errors.CORRUPT) from None
         raise FileRejected(errors.SHEET_TOO_WIDE.format(row=rows, column=columns))
@@ -121,7 +122,7 @@ def _encode_special(value) -> tuple[int, int, int]:
     return _DURATION, 0, value // _ONE_MICROSECOND
 
 
-def _unpack_rows(payload: bytes) -> list[tuple]:
+def _unpack_rows(payload: bytes | memoryview) -> list[tuple]:
     try:
         rows, specials = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
@@ -146,7 +147,7 @@ def _unpack_rows(payload: bytes) -> list[tuple]:
     return rows
 
 
-def _run_isolated(work, *args) -> bytes:
+def _run_isolated(work, *args) -> bytes | bytearray:
     """Return `work(*args)` (bytes) computed in a forked child with a memory cap and deadline.
 
     Returns b"died" when the child is killed or aborts, b"timeout" when it overruns. Where
@@ -215,18 +216,18 @@ def _confine_child() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _collect(fd: int, timeout: float) -> bytes | None:
+def _collect(fd: int, timeout: float) -> bytearray | None:
     """Everything written to `fd` until it closes, or None if that takes longer than `timeout`."""
     deadline = time.monotonic() + timeout
-    chunks = []
+    received = bytearray()  # grown in place: joining chunks at the end would hold it twice
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
             return None
         chunk = os.read(fd, 1 << 20)
         if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
+            return received
+        received += chunk
 
 
 def _kill(pid: int) -> None:

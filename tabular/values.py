@@ -299,9 +299,10 @@ def mask_id_number(id_number: str) -> str:
 
 # --------------------------------------------------------------------------- names etc.
 
-# Separators people type for the "·" in transliterated names (阿依古丽·买买提). U+FF0E (full-width
-# full stop) is included because Chinese IMEs produce it when the user types "." in a name.
-_NAME_DOTS = str.maketrans(dict.fromkeys("•・･‧∙⋅·．", "·"))
+# Separators people type for the "·" (U+00B7) in transliterated names (阿依古丽·买买提): bullet,
+# katakana and half-width middle dots, hyphenation point, bullet and dot operators, Greek ano
+# teleia, and U+FF0E (full-width full stop), which Chinese IMEs produce for "." in a name.
+_NAME_DOTS = str.maketrans(dict.fromkeys("\u2022\u30fb\uff65\u2027\u2219\u22c5\u0387\uff0e", "·"))
 _NAME_SPACES = re.compile(r"[\s\u3000\u00a0]+")
 
 
