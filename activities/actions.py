@@ -274,9 +274,10 @@ def delete_draft(meeting: Meeting, *, by) -> None:
         raise ActionRefused("只有从未提交过的草稿可以删除。")
     audit(by, "meeting.delete", organization=meeting.branch, target=str(meeting),
           meeting=meeting.pk)
-    for attachment in meeting.attachments.all():
-        attachment.file.delete(save=False)
+    files = [a.file for a in meeting.attachments.all()]
     meeting.delete()
+    # Files go only once the rows are gone for good: a rolled-back delete keeps both.
+    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
 
 
 # -- attachments -------------------------------------------------------------------------------
