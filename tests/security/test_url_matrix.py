@@ -1,0 +1,380 @@
+"""Every URL of the portal, every method, every persona: who gets what.
+
+The rule (accounts/access.py): anonymous users are sent to the login page (LoginRequiredMiddleware,
+for every method); an object outside the user's scope is 404, exactly like a missing one; a
+read-only role (the auditor) writing is 403; a wrong method is 405; the owner reads with 200.
+A new URL pattern fails `test_every_url_pattern_is_in_the_matrix` until it is described here.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.conftest import PERSONAS, SHOWN, WORDS, user_of
+
+READ, WRITE, OWN = "read", "write", "own"  # OWN: a change to one's own session or password
+
+EVERYONE = frozenset(PERSONAS) - {"anonymous"}
+B1 = frozenset({"staff", "admin", "secretary", "auditor"})  # may see branch 1101's objects
+C1 = frozenset({"staff", "admin", "auditor"})  # may see 党委 1100's objects
+OWNER = frozenset({"secretary"})  # import batches belong to their uploader alone
+SECRETARIES = frozenset({"secretary", "other_secretary"})
+
+
+# What each persona may never read anywhere, by the scope words of tests/security/conftest.py.
+NEVER = {
+    "secretary": ("1102", "1201"),
+    "other_secretary": ("1101", "1201"),
+    "admin": ("1201",),
+    "auditor": ("1201",),
+    "outsider": ("1101", "1102"),
+}
+
+
+def nothing(w):
+    return {}
+
+
+@dataclass(frozen=True)
+class Url:
+    """One named pattern: its methods (read or write), how to name 1101's object, who sees it."""
+
+    methods: dict[str, str]
+    kwargs: Callable = nothing
+    query: Callable = nothing  # the query string, whatever the method
+    data: Callable = nothing  # the form posted
+    scope: frozenset = EVERYONE  # everyone else logged in gets 404
+    forbidden: frozenset = frozenset()  # in scope, but the role may not use the page: 403
+    read_status: int = 200
+    public: bool = False  # the login page itself
+    note: str = ""
+    forbidden_writes: frozenset = field(default=frozenset())  # 403 on writes beyond the auditor
+    also: tuple = ()  # methods Django's generic FormView accepts besides these (PUT = POST)
+
+
+def pk(attr):
+    return lambda w: {"pk": getattr(w, attr).pk}
+
+
+def org_param(code="1101", key="org"):
+    return lambda w: {key: code}
+
+
+MATRIX: dict[str, Url] = {
+    "home": Url({"GET": READ}, read_status=302, also=("POST", "PUT", "DELETE"),
+                note="a redirect to the user's working page, whatever the method; it changes nothing"),
+    "accounts:login": Url({"GET": READ, "POST": OWN}, public=True, read_status=302, also=("PUT",),
+                          note="signed-in users are sent on; anonymous users get the form"),
+    "accounts:logout": Url({"POST": OWN}, read_status=302),
+    "accounts:password-change": Url({"GET": READ, "POST": OWN}, also=("PUT",)),
+    "accounts:password-change-done": Url({"GET": READ}),
+    "accounts:audit-log": Url({"GET": READ}, forbidden=SECRETARIES),
+    # branches
+    "branches:tree": Url({"GET": READ}),
+    "branches:org-detail": Url({"GET": READ}, lambda w: {"code": "1101"}, scope=B1),
+    "branches:org-children": Url({"GET": READ}, lambda w: {"code": "1101"}, scope=B1),
+    "branches:org-edit": Url({"GET": READ, "POST": WRITE}, lambda w: {"code": "1101"}, scope=B1,
+                             forbidden={"auditor"}),
+    "branches:org-create-child": Url({"GET": READ, "POST": WRITE}, lambda w: {"code": "1101"},
+                                     scope=B1, forbidden={"auditor"}),
+    # members
+    "members:member-list": Url({"GET": READ}, query=org_param(), scope=B1),
+    "members:member-export": Url({"GET": READ}, query=org_param(), scope=B1),
+    "members:member-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
+                                 forbidden={"auditor"}),
+    "members:member-assign-group": Url({"POST": WRITE}, data=org_param(), scope=B1),
+    "members:transfer-list": Url({"GET": READ}),
+    "members:transfer-decide": Url({"POST": WRITE},
+                                   lambda w: {"pk": w.transfer.pk, "decision": "withdraw"},
+                                   scope=B1),
+    "members:member-detail": Url({"GET": READ}, pk("member"), scope=B1),
+    "members:member-edit": Url({"GET": READ, "POST": WRITE}, pk("member"), scope=B1,
+                               forbidden={"auditor"}),
+    "members:member-reveal-id": Url({"POST": WRITE}, pk("member"), scope=B1),
+    "members:member-event": Url({"POST": WRITE}, lambda w: {"pk": w.member.pk, "kind": "confirm"},
+                                scope=B1),
+    # meetings
+    "activities:meeting-list": Url({"GET": READ}),
+    "activities:meeting-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
+                                     forbidden={"auditor"}),
+    "activities:attendance-rows": Url(
+        {"GET": READ}, query=lambda w: {"organization": w.d.b1.pk},
+        scope=B1 - {"auditor"},
+        note="a fragment of the meeting form: it looks among organizations the user may change"),
+    "activities:meeting-detail": Url({"GET": READ}, pk("submitted"), scope=B1),
+    "activities:meeting-edit": Url({"GET": READ, "POST": WRITE}, pk("draft"), scope=B1,
+                                   forbidden={"auditor"}),
+    "activities:meeting-submit": Url({"POST": WRITE}, pk("draft"), scope=B1),
+    "activities:meeting-return": Url({"POST": WRITE}, pk("submitted"), scope=B1,
+                                     forbidden_writes={"secretary"},
+                                     note="the upper level reviews; a branch cannot review itself"),
+    "activities:meeting-review": Url({"POST": WRITE}, pk("submitted"), scope=B1,
+                                     forbidden_writes={"secretary"}),
+    "activities:meeting-delete": Url({"POST": WRITE}, pk("draft"), scope=B1),
+    "activities:meeting-print": Url({"GET": READ}, pk("submitted"), scope=B1),
+    "activities:attachment-add": Url({"POST": WRITE}, pk("draft"), scope=B1),
+    "activities:attachment-download": Url({"GET": READ}, pk("attachment"), scope=B1),
+    "activities:attachment-delete": Url({"POST": WRITE}, pk("attachment"), scope=B1),
+    "activities:meeting-export": Url({"GET": READ}, query=org_param(), scope=B1),
+    "activities:secretary-home": Url({"GET": READ}, query=org_param(), scope=B1),
+    "activities:overview": Url({"GET": READ}, query=org_param(), scope=B1),
+    "activities:review-queue": Url({"GET": READ}),
+    "activities:rule-list": Url({"GET": READ, "POST": WRITE}, forbidden=EVERYONE - {"staff"}),
+    "activities:exemption-list": Url({"GET": READ, "POST": WRITE}, forbidden=SECRETARIES),
+    "activities:exemption-delete": Url({"POST": WRITE}, pk("exemption"), scope=B1,
+                                       forbidden_writes={"secretary"},
+                                       note="exemptions are the upper level's to set and lift"),
+    "activities:activity-list": Url({"GET": READ}),
+    "activities:activity-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
+                                      forbidden={"auditor"}),
+    "activities:activity-edit": Url({"GET": READ, "POST": WRITE}, pk("activity"), scope=B1,
+                                    forbidden={"auditor"}),
+    "activities:activity-attachment-add": Url({"POST": WRITE}, pk("activity"), scope=B1),
+    "activities:activity-delete": Url({"POST": WRITE}, pk("activity"), scope=B1),
+    "activities:study-hours": Url({"GET": READ}, query=org_param(), scope=B1),
+    # reports
+    "reports:dashboard": Url({"GET": READ}, query=org_param(), scope=B1),
+    "reports:report-start": Url({"POST": WRITE}, data=lambda w: {"org": "1100",
+                                                                  "quarter": "2026Q3"},
+                                scope=C1),
+    "reports:report-detail": Url({"GET": READ}, pk("report"), scope=C1),
+    "reports:report-progress": Url({"GET": READ}, pk("report"), scope=C1),
+    "reports:report-workbook": Url({"GET": READ}, pk("report"), scope=C1),
+    # imports
+    "imports:index": Url({"GET": READ}, forbidden={"auditor"}),
+    "imports:upload": Url({"GET": READ, "POST": WRITE}, lambda w: {"kind": "members"},
+                          forbidden={"auditor"}),
+    "imports:template": Url({"GET": READ}, lambda w: {"kind": "members"}),
+    "imports:batch-detail": Url({"GET": READ}, pk("batch"), scope=OWNER),
+    "imports:batch-progress": Url({"GET": READ}, pk("batch"), scope=OWNER),
+    "imports:batch-confirm": Url({"POST": WRITE}, pk("batch"), scope=OWNER),
+    "imports:batch-errors": Url({"GET": READ}, pk("batch"), scope=OWNER),
+}
+
+
+def named_patterns(resolver=None, namespace=""):
+    """(name, route) of every pattern, through includes; admin/ is Django's own."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).startswith("admin/"):
+                continue
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from named_patterns(entry, inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield name, str(entry.pattern)
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    found = dict(named_patterns())
+    unnamed = [route for name, route in found.items() if name is None]
+    assert not unnamed, f"URL patterns without a name cannot be checked: {unnamed}"
+    missing = sorted(set(found) - set(MATRIX))
+    assert not missing, f"describe these URLs in MATRIX (who may use them, which methods): {missing}"
+    assert not sorted(set(MATRIX) - set(found)), "MATRIX names URLs that no longer exist"
+
+
+# ------------------------------------------------------------------------------- the matrix
+
+def expected(spec: Url, method: str, persona: str):
+    kind = spec.methods[method]
+    if persona == "anonymous":
+        return 200 if spec.public else "login"
+    if persona not in spec.scope:
+        return 404
+    if persona in spec.forbidden:
+        return 403
+    if kind == WRITE and (persona == "auditor" or persona in spec.forbidden_writes):
+        return 403
+    if kind == READ:
+        return spec.read_status
+    return "done"
+
+
+CASES = [
+    pytest.param(name, method, persona, id=f"{name}-{method}-{persona}")
+    for name, spec in MATRIX.items()
+    for method in spec.methods
+    for persona in PERSONAS
+]
+
+
+def request(client, spec: Url, name: str, method: str, w):
+    url = reverse(name, kwargs=spec.kwargs(w))
+    query = spec.query(w)
+    if query:
+        url = f"{url}?{urlencode(query)}"
+    if method == "GET":
+        return client.get(url)
+    return getattr(client, method.lower())(url, spec.data(w))
+
+
+@pytest.mark.parametrize("name, method, persona", CASES)
+def test_scope_of(name, method, persona, w):
+    spec = MATRIX[name]
+    client = Client()
+    user = user_of(w, persona)
+    if user is not None:
+        client.force_login(user)
+
+    response = request(client, spec, name, method, w)
+    want = expected(spec, method, persona)
+
+    if want == "login":
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+    elif want == "done":  # the owner's write: done (302), or the form back with its errors
+        assert response.status_code in (200, 302, 400), response.status_code
+    else:
+        assert response.status_code == want
+    if response.status_code in (403, 404):
+        page = page_text(response)
+        assert not [word for code in NEVER.get(persona, WORDS) for word in WORDS[code] if word in page]
+
+
+UNSUPPORTED = [
+    pytest.param(name, method, id=f"{name}-{method}")
+    for name, spec in MATRIX.items()
+    for method in ("GET", "POST", "PUT", "DELETE")
+    if method not in spec.methods and method not in spec.also
+]
+
+
+@pytest.mark.parametrize("name, method", UNSUPPORTED)
+def test_unsupported_method_is_405(name, method, w):
+    spec = MATRIX[name]
+    client = Client()
+    if not spec.public:  # the login page sends signed-in users on, whatever the method
+        client.force_login(w.p.secretary)
+
+    response = request(client, spec, name, method, w)
+
+    assert response.status_code == 405
+
+
+# ------------------------------------------------------- pages without an object: their content
+
+LIST_PAGES = [
+    ("branches:tree", {}),
+    ("branches:tree", {"q": "支部"}),
+    ("members:member-list", {}),
+    ("members:member-list", {"q": "支"}),
+    ("members:member-list", {"status": "all"}),
+    ("members:transfer-list", {}),
+    ("activities:meeting-list", {}),
+    ("activities:meeting-list", {"status": "submitted"}),
+    ("activities:review-queue", {}),
+    ("activities:activity-list", {}),
+    ("activities:overview", {}),
+    ("activities:exemption-list", {}),
+    ("activities:secretary-home", {}),
+    ("activities:study-hours", {}),
+    ("reports:dashboard", {}),
+    ("accounts:audit-log", {}),
+    ("accounts:audit-log", {"q": "支"}),
+    ("imports:index", {}),
+    ("imports:upload", {"kind": "members"}),
+]
+
+def page_text(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        return "\n".join(
+            str(cell) for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None
+        )
+    return content.decode()
+
+
+def get_page(client, name, params):
+    kwargs = {"kind": params.pop("kind")} if "kind" in params else {}
+    return client.get(reverse(name, kwargs=kwargs), params)
+
+
+@pytest.mark.parametrize("persona", sorted(NEVER))
+@pytest.mark.parametrize("name, params", LIST_PAGES, ids=[f"{n}{p or ''}" for n, p in LIST_PAGES])
+def test_list_pages_show_nothing_outside_the_scope(name, params, persona, w):
+    client = Client()
+    client.force_login(getattr(w.p, persona))
+
+    response = get_page(client, name, dict(params))
+
+    assert response.status_code in (200, 403)
+    text = page_text(response)
+    leaked = [word for code in NEVER[persona] for word in WORDS[code] if word in text]
+    assert not leaked
+
+
+@pytest.mark.parametrize("persona, sees", [
+    ("staff", ("1101", "1102", "1201")),
+    ("admin", ("1101", "1102")),
+    ("secretary", ("1101",)),
+    ("outsider", ("1201",)),
+])
+@pytest.mark.parametrize("name, what", [
+    ("members:member-list", "member"),
+    ("activities:meeting-list", "meeting"),
+    ("activities:activity-list", "activity"),
+])
+def test_list_pages_show_what_the_scope_holds(name, what, persona, sees, w):
+    client = Client()
+    client.force_login(getattr(w.p, persona))
+
+    text = client.get(reverse(name)).content.decode()
+
+    assert [SHOWN[code][what] for code in sees if SHOWN[code][what] not in text] == []
+
+
+@pytest.mark.parametrize("persona", sorted(NEVER))
+@pytest.mark.parametrize("name, code", [
+    ("members:member-export", None),
+    ("members:member-export", "1100"),
+    ("activities:meeting-export", "1101"),
+    ("activities:meeting-export", "1201"),
+])
+def test_exports_hold_only_the_scope(name, code, persona, w):
+    client = Client()
+    client.force_login(getattr(w.p, persona))
+
+    response = client.get(reverse(name), {"org": code} if code else {})
+
+    if response.status_code in (302, 404):  # no single root to export, or not theirs
+        return
+    assert response.status_code == 200
+    text = page_text(response)
+    assert not [word for c in NEVER[persona] for word in WORDS[c] if word in text]
+
+
+def test_a_report_workbook_holds_only_its_subtree(w):
+    client = Client()
+    client.force_login(w.p.admin)
+
+    text = page_text(client.get(reverse("reports:report-workbook", args=[w.report.pk])))
+
+    assert "第一社区第一党支部" in text
+    assert not [word for word in WORDS["1201"] if word in text]
+    assert "第二社区党支部" not in text
+
+
+def test_an_upload_page_offers_only_the_users_own_targets(w):
+    client = Client()
+    client.force_login(w.p.secretary)
+
+    page = client.get(reverse("imports:upload", args=["members"])).content.decode()
+
+    assert "第一社区第一党支部" in page
+    assert "第一社区第二党支部" not in page and "第二社区党支部" not in page
