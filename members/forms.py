@@ -50,6 +50,7 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class DatedForm(forms.Form):
+    field_order = ["on", "until", "to_branch", "destination", "note"]
     on = forms.DateField(label="日期", widget=DATE)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
