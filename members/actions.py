@@ -17,6 +17,7 @@ from accounts.models import audit
 from branches.models import Organization
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.validation import LABELS, add_years, check_person
+from tabular.values import mask_id_number
 
 EDITABLE_FIELDS = (
     "name", "id_number", "sex", "ethnicity", "birth_date", "education", "joined_on",
@@ -145,7 +146,10 @@ def update_member(member: Member, data: dict, *, by) -> Member:
         new = values.get(name, getattr(member, name))
         old = getattr(member, name)
         if new != old:
-            changes[LABELS[name]] = [_shown(old), _shown(new)]
+            if name == "id_number":  # the history and the trail say it changed, masked
+                changes[LABELS[name]] = [mask_id_number(old or ""), mask_id_number(new or "")]
+            else:
+                changes[LABELS[name]] = [_shown(old), _shown(new)]
             setattr(member, name, new)
     if not changes:
         return member

@@ -205,17 +205,24 @@ def member_create(request):
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk):
     member = _changeable_member(request, pk)
-    initial = {name: getattr(member, name) for name in actions.EDITABLE_FIELDS}
+    initial = {name: getattr(member, name) for name in actions.EDITABLE_FIELDS if name != "id_number"}
+    # Opening the form is not a reveal: it shows the masked ID, and the masked ID sent back means
+    # "unchanged". A correction is typed in full.
+    initial["id_number"] = member.masked_id_number
     form = MemberForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
+        data = form.data_for_actions()
+        if (data.get("id_number") or "").strip() == member.masked_id_number:
+            data["id_number"] = member.id_number
         try:
-            actions.update_member(member, form.data_for_actions(), by=request.user)
+            actions.update_member(member, data, by=request.user)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("members:member-detail", pk=member.pk)
-    return render(request, "members/form.html", {"form": form, "branch": member.branch, "member": member})
+    context = {"form": form, "branch": member.branch, "member": member}
+    return render(request, "members/form.html", context)
 
 
 @require_POST
