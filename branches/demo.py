@@ -652,8 +652,8 @@ class DemoPlan:
         ), (row + (group_of[row[0]],) for row in self.member_rows))
         insert_rows(Membership, ("member_id", "branch_id", "started_on"),
                     ((row[0], row[12], row[8]) for row in self.member_rows))
-        insert_rows(MemberEvent, ("member_id", "kind", "date", "to_branch_id", "note"), (
-            (row[0], MemberEvent.Kind.CREATED, row[8], row[12], "演示数据")
+        insert_rows(MemberEvent, ("member_id", "kind", "date", "to_branch_id", "note", "detail"), (
+            (row[0], MemberEvent.Kind.CREATED, row[8], row[12], "演示数据", '{"seed_demo": true}')
             for row in self.member_rows
         ))
         counts.members = len(self.member_rows)

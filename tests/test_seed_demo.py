@@ -104,7 +104,9 @@ def test_members_are_valid_people(seeded):
     branch_of = {m.pk: m.branch_id for m in members}
     for member_id, branch_id, started_on, ended_on in memberships:
         assert (branch_id, started_on, ended_on) == (branch_of[member_id], joined[member_id], None)
-    assert MemberEvent.objects.filter(kind=MemberEvent.Kind.CREATED).count() == len(members)
+    created = MemberEvent.objects.filter(kind=MemberEvent.Kind.CREATED)
+    assert created.count() == len(members)
+    assert created.first().detail == {"seed_demo": True}
 
 
 def test_health_flags_show_the_planted_cases(seeded):
