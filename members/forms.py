@@ -31,12 +31,18 @@ class MemberForm(forms.Form):
             # category and 转正 change through recorded actions, not by editing
             del self.fields["category"]
             del self.fields["confirmed_on"]
+            # Opening the form is not a reveal: the number is retyped only to correct it.
+            field = self.fields["id_number"]
+            field.required = False
+            field.help_text = "显示的是隐去中间 8 位的号码；如需更正请填写完整号码，不改或留空则保持不变。"
 
     def data_for_actions(self) -> dict:
         data = dict(self.cleaned_data)
         data["category"] = {"full": "正式党员", "probationary": "预备党员"}.get(
             data.get("category"), data.get("category")
         )
+        if not data.get("id_number"):
+            data.pop("id_number", None)  # left blank on the edit form: unchanged
         return {k: v for k, v in data.items() if k != "group"}
 
 
