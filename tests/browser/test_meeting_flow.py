@@ -3,6 +3,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.activities.conftest import make_member
 from tests.browser.conftest import login
@@ -51,6 +52,12 @@ def test_record_return_fix_and_resubmit_a_committee_meeting(page, live_url):
     due_block(page).locator("li", has_text="支部委员会").get_by_role("link", name="去记录").click()
     page.wait_for_load_state("networkidle")
     assert page.locator('input[name=kinds][value=committee]').is_checked()
+    # Choosing the 党小组 reloads the attendance grid with its (here: no) members, and back.
+    grid = page.locator('select[data-group="attendance"]')
+    page.select_option("#id_organization", str(district.g1.pk))
+    expect(grid).to_have_count(0)
+    page.select_option("#id_organization", str(district.b1.pk))
+    expect(grid).to_have_count(8)
     page.fill("#id_topic", "研究发展党员工作")
     page.fill("#id_host", "党员0")
     leave = members[3]
