@@ -1,0 +1,119 @@
+"""The realistic mix of bench/bench_load.py: secretaries at their desks, staff at the dashboard.
+
+Sessions are prepared by bench_load.py (no password hashing inside the measured window) and
+handed over in BENCH_SESSIONS (a JSON file of {"role", "session", "org"}).
+"""
+import datetime
+import itertools
+import json
+import os
+import random
+from html.parser import HTMLParser
+
+from locust import HttpUser, between, task
+
+SESSIONS = json.load(open(os.environ["BENCH_SESSIONS"]))
+_secretaries = itertools.cycle([s for s in SESSIONS if s["role"] == "secretary"])
+_upper = itertools.cycle([s for s in SESSIONS if s["role"] != "secretary"])
+
+
+class FormFields(HTMLParser):
+    """What a browser would submit from the page's main form (defaults as rendered)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._select, self._textarea = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button", "file"):
+                self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = [a.get("name"), None, None]
+        elif tag == "option" and self._select is not None:
+            if self._select[2] is None:
+                self._select[2] = a.get("value", "")
+            if "selected" in a:
+                self._select[1] = a.get("value", "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self.fields.append((a["name"], ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None:
+            name, chosen, first = self._select
+            if name:
+                self.fields.append((name, chosen if chosen is not None else first or ""))
+            self._select = None
+        if tag == "textarea":
+            self._textarea = None
+
+
+class Secretary(HttpUser):
+    weight = 8
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        me = next(_secretaries)
+        self.org = me["org"]
+        self.client.cookies.set("sessionid", me["session"])
+
+    @task(4)
+    def home(self):
+        self.client.get(f"/meetings/home/?org={self.org}", name="secretary home")
+
+    @task(3)
+    def roster(self):
+        self.client.get(f"/members/?org={self.org}", name="roster")
+
+    @task(2)
+    def meeting_list(self):
+        self.client.get(f"/meetings/?org={self.org}", name="meeting list")
+
+    @task(1)
+    def record_meeting(self):
+        page = self.client.get(f"/meetings/new/?org={self.org}", name="meeting form")
+        parser = FormFields()
+        parser.feed(page.text)
+        data = [(k, v) for k, v in parser.fields if k not in ("kinds", "date", "topic")]
+        data += [("kinds", "theme_day"), ("date", datetime.date.today().isoformat()),
+                 ("topic", f"主题党日 {random.randint(1, 10**6)}")]
+        token = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken")
+        with self.client.post(
+            f"/meetings/new/?org={self.org}", data=data, name="save meeting",
+            headers={"Referer": page.url, "X-CSRFToken": token or ""},
+            allow_redirects=False, catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"meeting not saved: {response.status_code}")
+
+
+class UpperLevel(HttpUser):
+    weight = 2
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        me = next(_upper)
+        self.org = me["org"]
+        self.client.cookies.set("sessionid", me["session"])
+
+    @task(4)
+    def dashboard(self):
+        self.client.get("/reports/", name="dashboard")
+
+    @task(3)
+    def branch_table(self):
+        self.client.get("/meetings/overview/", name="branch table")
+
+    @task(2)
+    def tree(self):
+        self.client.get("/orgs/", name="org tree")
+
+    @task(1)
+    def organization(self):
+        self.client.get(f"/orgs/{self.org}/", name="org page")
