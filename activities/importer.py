@@ -258,12 +258,11 @@ class _Scope:
             .filter(kind__in=(*Organization.BRANCH_KINDS, Organization.Kind.GROUP))
             .select_related("parent")
         )
-        if target.is_group:  # a 党小组's meetings resolve names among its branch
-            orgs.append(target.parent)
         self.by_code = {o.code: o for o in orgs}
         self.by_name: dict[str, list[Organization]] = defaultdict(list)
         for o in orgs:
             self.by_name[o.name].append(o)
+        # A 党小组's meetings resolve names among its whole branch (even for a 党小组 target).
         branch_ids = {o.branch.pk for o in orgs if o.branch}
         self.names: dict[tuple[int, str], set[int]] = defaultdict(set)
         current = Member.objects.filter(branch_id__in=branch_ids).values_list("pk", "name", "branch_id")

@@ -183,3 +183,15 @@ def test_export_ledger_has_a_sheet_per_kind_with_counts_and_names(client, sample
     lecture = list(wb["党课"].iter_rows(min_row=3, max_row=3, values_only=True))[0]
     assert lecture[3] == "学习贯彻全会精神"
     assert wb["主题党日"].max_row >= 2
+
+
+def test_a_group_target_takes_only_its_own_meetings_but_names_from_its_branch(sample_tree, tmp_path):
+    path = write_xlsx(tmp_path / "ledger.xlsx", [
+        HEADER,
+        ["2101-1", "党小组会", "2026-08-05", "甲", "", "", "", "杜兰、孙红敏", "", "", ""],
+        ["2101", "支部委员会", "2026-08-05", "乙", "", "", "", "杜兰", "", "", ""],
+    ])
+    status, result = run_json("import_meetings", str(path), "--org", "2101-1")
+    assert status == 1
+    assert [e["row"] for e in result["errors"]] == [3]
+    assert "不在示例第一社区党支部第一党小组范围内" in result["errors"][0]["message"]
