@@ -97,6 +97,19 @@ def median_time(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def interleaved(first, second, repeat: int):
+    """Median times of two functions run alternately, so a busy machine slows both alike."""
+    first(), second()  # warm-up
+    times = ([], [])
+    results = [None, None]
+    for _ in range(repeat):
+        for index, fn in enumerate((first, second)):
+            start = time.perf_counter()
+            results[index] = fn()
+            times[index].append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1]), results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_URL)
@@ -192,10 +205,12 @@ def run(args) -> None:
             cursor.execute(HAND_SQL, params)
             return cursor.fetchall()
 
-    orm_time, figures = median_time(lambda: compute_figures(root, quarter), args.repeat)
-    sql_time, rows = median_time(hand, args.repeat)
+    orm_time, sql_time, (figures, rows) = interleaved(
+        lambda: compute_figures(root, quarter), hand, args.repeat
+    )
     check_agreement(figures, rows)
-    print(f"compute_figures (ORM aggregates + pandas): {orm_time:.3f} s median of {args.repeat}")
+    print(f"compute_figures (ORM aggregates + pandas): {orm_time:.3f} s median of {args.repeat}, "
+          "interleaved with:")
     print(f"one hand-written SQL statement:            {sql_time:.3f} s median of {args.repeat}")
     print(f"ratio compute_figures / hand SQL:          {orm_time / sql_time:.2f}")
     s = figures.summary

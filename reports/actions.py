@@ -240,6 +240,22 @@ def branch_rows(report: Report, figures: Figures) -> list[ReportBranch]:
     return rows
 
 
+def insert_rows(rows: list[ReportBranch]) -> None:
+    """Insert a report's branch rows: COPY on PostgreSQL (a city's 4,000+ rows in a few
+    milliseconds instead of a second of parameter handling), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        ReportBranch.objects.bulk_create(rows, batch_size=500)
+        return
+    fields = [f for f in ReportBranch._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(ReportBranch._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f"COPY {table} ({columns}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields])
+
+
 def _slot_dict(slot) -> dict:
     return {"key": slot.key, "month": slot.month, "group_code": slot.group_code,
             "group_name": slot.group_name, "met": slot.met, "exempt": slot.exempt}
@@ -259,7 +275,7 @@ def store_report(report_id: int, figures: Figures) -> Report:
         if report.status == Report.Status.DONE:
             return report
         ReportBranch.objects.filter(report=report).delete()
-        ReportBranch.objects.bulk_create(branch_rows(report, figures), batch_size=2000)
+        insert_rows(branch_rows(report, figures))
         name = f"{org.code}-{quarter}-v{report.version}.xlsx"
         if report.workbook:
             report.workbook.delete(save=False)
