@@ -8,6 +8,7 @@ A new URL pattern fails `test_every_url_pattern_is_in_the_matrix` until it is de
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -378,3 +379,34 @@ def test_an_upload_page_offers_only_the_users_own_targets(w):
 
     assert "第一社区第一党支部" in page
     assert "第一社区第二党支部" not in page and "第二社区党支部" not in page
+
+
+# ------------------------------------------------------------------ headers on every page
+
+# An inline script (data in <script type="application/json"> is not run), a handler, a style="".
+INLINE = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>|\son[a-z]+\s*=|\sstyle\s*=",
+                    re.IGNORECASE)
+PAGES = [
+    pytest.param(name, id=name) for name, spec in MATRIX.items()
+    if spec.methods.get("GET") == READ and spec.read_status == 200
+]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_carries_the_security_headers_and_no_inline_script(name, w):
+    spec = MATRIX[name]
+    client = Client()
+    persona = "secretary" if "secretary" in spec.scope - spec.forbidden else "staff"
+    client.force_login(getattr(w.p, persona))
+
+    response = request(client, spec, name, "GET", w)
+
+    assert response.status_code == 200
+    policy = dict(part.strip().partition(" ")[::2] for part in
+                  response["Content-Security-Policy"].split(";") if part.strip())
+    assert "'unsafe-inline'" not in policy.get("script-src", policy.get("default-src"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    if response["Content-Type"].startswith("text/html"):
+        assert not INLINE.findall(response.content.decode())
