@@ -86,6 +86,13 @@ def test_two_requests_for_the_same_report_while_it_runs_make_one_job(quarter_dat
     assert Report.objects.filter(organization=quarter_data.c1).count() == 1
 
 
+postgresql_only = pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="advisory locks are PostgreSQL's",
+)
+
+
+@postgresql_only
 @pytest.mark.django_db
 def test_a_report_held_by_another_worker_is_left_to_it(quarter_data):
     from django.db import connections
@@ -129,6 +136,36 @@ def test_a_large_report_split_into_chunks_equals_the_one_shot_figures(quarter_da
     assert ReportChunk.objects.filter(report=report).count() == 2
     assert report.inputs["chunks"] == 2
     assert report.figures == compute_figures(quarter_data.top, Q3).as_json()
+
+
+@pytest.mark.django_db
+def test_the_task_hands_chunks_to_other_workers_and_the_last_one_stores_the_result(
+    quarter_data, settings
+):
+    settings.REPORTS_CHUNK_BRANCHES = 0
+    report = actions.request_report(quarter_data.top, Q3, by=None, enqueue=False)
+
+    compile_report.delay(report.pk)  # eager here: the group's chunk tasks run in turn
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE and report.is_current
+    assert report.chunks.filter(done=True).count() == 2
+    assert report.figures == compute_figures(quarter_data.top, Q3).as_json()
+
+
+@pytest.mark.django_db
+def test_a_chunk_delivered_twice_changes_nothing(quarter_data, settings):
+    from reports.tasks import compile_report_chunk
+
+    settings.REPORTS_CHUNK_BRANCHES = 0
+    report = compile_now(quarter_data.top)
+    finished_at = report.finished_at
+
+    for chunk in report.chunks.all():
+        compile_report_chunk.delay(chunk.pk)
+
+    report.refresh_from_db()
+    assert report.finished_at == finished_at and report.is_current
 
 
 @pytest.mark.django_db

@@ -92,6 +92,21 @@ def test_other_scopes_are_not_found(client, personas, stored):
 
 
 @pytest.mark.django_db
+def test_a_user_without_a_role_has_no_dashboard(client, personas, stored):
+    client.force_login(personas.nobody)
+
+    assert dashboard(client).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_auditor_lands_on_the_dashboard(client, personas, stored):
+    client.force_login(personas.auditor)
+
+    assert client.get("/").url == reverse("reports:dashboard")
+    assert dashboard(client, quarter=Q3).context["org"].code == "1100"
+
+
+@pytest.mark.django_db
 def test_a_secretary_cannot_see_another_branchs_figures(client, personas, stored):
     client.force_login(personas.secretary)
 
