@@ -147,25 +147,44 @@ def activity_delete(request, pk):
 
 @require_GET
 def study_hours(request):
-    """Each member's 学时 this year for one branch, with the branch's summary."""
-    code = request.GET.get("org", "").strip()
-    if code:
-        branch = branch_from_code(Organization.objects.visible_to(request.user), code)
-    else:
-        branches = list(Organization.objects.visible_to(request.user).branches()[:2])
-        if len(branches) != 1:
-            return render(request, "activities/choose_branch.html", {
-                "branches": Organization.objects.visible_to(request.user).branches()
-                .order_by("path")[:300],
-                "target": "activities:study-hours",
-            })
-        branch = branches[0]
+    """Each member's 学时 this year for one branch; for an upper organization, per-branch sums."""
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
+    visible = Organization.objects.visible_to(request.user)
+    code = request.GET.get("org", "").strip()
+    if code:
+        org = get_visible_org(request.user, code=code)
+        if org.kind in Organization.UPPER_KINDS:
+            return _study_hours_by_branch(request, org, year)
+        branch = org.branch
+    else:
+        branches = list(visible.branches()[:2])
+        if len(branches) != 1:
+            return render(request, "activities/choose_branch.html", {
+                "branches": visible.branches().order_by("path")[:300],
+                "target": "activities:study-hours",
+            })
+        branch = branches[0]
     members = Member.objects.filter(branch=branch).active().order_by("name", "pk")
     rows = study_hours_of(members, year)
     return render(request, "activities/study_hours.html", {
         "branch": branch, "year": year, "rows": rows, "summary": summarize(rows),
+    })
+
+
+def _study_hours_by_branch(request, org, year):
+    """One row per branch of the subtree: members, members at target, total and average."""
+    branches = list(Organization.objects.subtree(org).branches().order_by("path"))
+    members = Member.objects.filter(branch__in=branches).active().only(
+        "id", "branch_id", "party_post"
+    )
+    by_branch: dict[int, list] = {b.pk: [] for b in branches}
+    for member, hours in study_hours_of(members, year):
+        by_branch[member.branch_id].append((member, hours))
+    rows = [(b, summarize(by_branch[b.pk])) for b in branches]
+    return render(request, "activities/study_hours_by_branch.html", {
+        "org": org, "year": year, "rows": rows, "summary": summarize(
+            [r for b in branches for r in by_branch[b.pk]]),
     })

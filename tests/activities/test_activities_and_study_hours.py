@@ -149,3 +149,20 @@ def test_a_lecture_without_hours_counts_its_duration(district, personas, roster)
     plain = record_meeting(district.b1, personas.secretary, kinds=["committee"],
                            start_time=datetime.time(14, 0), end_time=datetime.time(15, 40))
     assert plain.study_hours == 0
+
+
+@freeze_time(NOW)
+def test_upper_levels_see_study_hours_summed_per_branch(client, district, personas, roster,
+                                                        django_assert_max_num_queries):
+    study_activity(district.b1, personas.secretary, [(m.pk, Decimal("40")) for m in roster.b1[:2]])
+    client.force_login(personas.admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("activities:study-hours"), {"org": "1100"})
+    table = response.content.decode().split('id="study-branch-table"')[1]
+    assert "第一社区第一党支部" in table and "第一社区第二党支部" in table
+    assert "第二社区党支部" not in table
+    rows = dict((b.code, s) for b, s in response.context["rows"])
+    assert rows["1101"]["members"] == 8 and rows["1101"]["total"] == Decimal(80)
+    assert rows["1102"]["members"] == 2 and rows["1102"]["met"] == 0
+    client.force_login(personas.secretary)
+    assert client.get(reverse("activities:study-hours"), {"org": "1100"}).status_code == 404
