@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from activities.models import Attendance, Meeting, Participation
 
@@ -89,9 +89,12 @@ def study_hours_for(member, year: int) -> StudyHours:
 
 
 def study_hours_of(members, year: int) -> list[tuple]:
-    """(member, StudyHours) for many members in two aggregate queries."""
+    """(member, StudyHours) for many members in two aggregate queries.
+
+    Given a queryset, the aggregates filter by it as a subquery (no long id lists).
+    """
+    ids = members.values("pk") if isinstance(members, QuerySet) else [m.pk for m in members]
     members = list(members)
-    ids = [m.pk for m in members]
     meeting_hours, activity_hours = _meeting_hours(ids, year), _activity_hours(ids, year)
     return [
         (m, StudyHours(year, meeting_hours.get(m.pk) or ZERO, activity_hours.get(m.pk) or ZERO,
