@@ -195,3 +195,11 @@ def test_a_group_target_takes_only_its_own_meetings_but_names_from_its_branch(sa
     assert status == 1
     assert [e["row"] for e in result["errors"]] == [3]
     assert "不在示例第一社区党支部第一党小组范围内" in result["errors"][0]["message"]
+
+
+def test_upload_page_for_ledgers_renders_for_a_secretary(client, personas):
+    client.force_login(personas.secretary)
+    page = client.get(reverse("imports:upload", args=["meetings"])).content.decode()
+    assert "三会一课台账" in page and "参会人员" in page
+    client.force_login(personas.auditor)
+    assert client.get(reverse("imports:upload", args=["meetings"])).status_code == 403
