@@ -1,5 +1,5 @@
 from django.contrib import admin
-from import_export.admin import ExportMixin
+from import_export.admin import ImportExportMixin
 
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.resources import MemberResource
@@ -18,8 +18,11 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ExportMixin, ScopedAdmin):
-    """Read and export here; changes go through the member's page (recorded actions)."""
+class MemberAdmin(ImportExportMixin, ScopedAdmin):
+    """Read and export here; edits go through the member's page (recorded actions).
+
+    Import is offered to superusers only: offices upload through the portal's preview flow,
+    which checks scope and every roster rule."""
 
     resource_classes = [MemberResource]
     list_display = ("name", "masked_id_number", "branch", "category", "status", "is_mobile")
@@ -31,6 +34,9 @@ class MemberAdmin(ExportMixin, ScopedAdmin):
     @admin.display(description="公民身份号码")
     def masked_id_number(self, obj):
         return obj.masked_id_number
+
+    def has_import_permission(self, request):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

@@ -1,13 +1,15 @@
 """django-import-export's view of a member: the roster columns (§1.2 headers) as a Resource.
 
-It is the schema the admin's export uses, and the baseline bench/bench_import.py measures.
-Row checks go through members.validation.check_person, like the portal's own import; the
-portal's upload and `import_members` use members.importer (bulk, preview, transfer rules).
+It is the schema of the admin's export and (for superusers) import, and the baseline
+bench/bench_import.py measures. Rows go through members.validation.check_person like the
+portal's own import; a row may not move a member to another branch (a transfer is its own
+action), and a new member gets their Membership from 入党日期 and a CREATED event. The portal's
+upload and `import_members` use members.importer (bulk, preview, scope, every §1.2 rule).
 """
 from import_export import fields, resources, widgets
 
 from branches.models import Organization
-from members.models import Member
+from members.models import Member, MemberEvent, Membership
 from members.validation import check_person
 
 
@@ -54,3 +56,25 @@ class MemberResource(resources.ModelResource):
         for name, value in checked.values.items():
             if name in self.fields:
                 row[self.fields[name].column_name] = value
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._created_by_import = instance.pk is None
+        if instance.pk is None:
+            return
+        current = (
+            Member.objects.filter(pk=instance.pk).values_list("branch_id", "branch__name").first()
+        )
+        if current and current[0] != instance.branch_id:
+            raise ValueError(f"该党员组织关系在{current[1]}，请办理组织关系转接。")
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if not getattr(instance, "_created_by_import", False):
+            return
+        if instance.status == Member.Status.NORMAL:
+            Membership.objects.create(
+                member=instance, branch_id=instance.branch_id, started_on=instance.joined_on
+            )
+        MemberEvent.objects.create(
+            member=instance, kind=MemberEvent.Kind.CREATED, date=instance.created_at.date(),
+            to_branch_id=instance.branch_id, detail={"import": True, "admin": True},
+        )

@@ -25,3 +25,26 @@ def test_resource_exports_the_roster_headers(district):
     make_member(district.b1, name="导出")
     dataset = MemberResource().export(Member.objects.all())
     assert dataset.headers[:2] == ["姓名", "公民身份号码"] and dataset[0][0] == "导出"
+
+
+def test_resource_import_registers_membership_and_refuses_a_move(district):
+    import datetime
+
+    import tablib
+
+    from members.models import Member, Membership
+    from members.resources import MemberResource
+    from tests.factories import valid_id_number
+
+    headers = ["姓名", "公民身份号码", "人员类别", "入党日期", "转正日期", "所在党支部编码"]
+    id_number = valid_id_number(datetime.date(1980, 1, 1))
+    rows = [["新人", id_number, "正式党员", "2005-07-01", "2006-07-01", "1101"]]
+    result = MemberResource().import_data(tablib.Dataset(*rows, headers=headers), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    member = Member.objects.get(id_number=id_number)
+    assert Membership.objects.get(member=member).started_on == datetime.date(2005, 7, 1)
+    moved = [["新人", id_number, "正式党员", "2005-07-01", "2006-07-01", "1102"]]
+    result = MemberResource().import_data(tablib.Dataset(*moved, headers=headers), dry_run=False)
+    assert result.has_errors() or result.has_validation_errors()
+    member.refresh_from_db()
+    assert member.branch == district.b1
