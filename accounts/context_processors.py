@@ -7,6 +7,7 @@ NAVIGATION = [
     ("党员", "members:member-list", "all"),
     ("三会一课", "activities:meeting-list", "all"),
     ("活动", "activities:activity-list", "all"),
+    ("开展情况", "activities:overview", "upper"),
     ("审核", "activities:review-queue", "upper"),
     ("季度报表", "reports:dashboard", "upper"),
     ("导入", "imports:index", "upper"),
