@@ -240,6 +240,9 @@ def run(args) -> None:
     print(f"whole job, {len(tops)} report(s) (figures, rows, workbooks, current): "
           f"{statistics.median(job_times):.3f} s median of {len(job_times)} ({size:.0f} KiB of xlsx)")
 
+    if isinstance(root, WholeTree):
+        city_job(quarter, tops[0], repeat=max(1, min(args.repeat, 3)))
+
     setup_test_environment()
     user, _, _ = grant_role("bench-staff", "staff", None, password="Bench-pass-2026")
     client = Client()
@@ -250,6 +253,46 @@ def run(args) -> None:
     assert response.status_code == 200, response.status_code
     assert not response.context["board"].live
     print(f"dashboard of {biggest.code} from its stored result: {dash_time * 1000:.0f} ms median")
+
+
+def city_job(quarter, holder, repeat: int) -> None:
+    """The steps of one job over the whole city as a single report (figures, absent members,
+    workbook, branch rows), timed step by step inside a transaction that is rolled back: the
+    seed has 26 top organizations, so no stored report can hold the whole city."""
+    from django.db import transaction
+
+    from reports import actions
+    from reports.figures import WholeTree, absent_members, compute_figures
+    from reports.models import Report
+    from reports.workbook import build_workbook
+
+    steps: dict[str, list[float]] = {}
+
+    def timed(name, fn):
+        start = time.perf_counter()
+        result = fn()
+        steps.setdefault(name, []).append(time.perf_counter() - start)
+        return result
+
+    for _ in range(repeat):
+        with transaction.atomic():
+            report = Report.objects.create(organization=holder, quarter=str(quarter),
+                                           version=10**6)
+            figures = timed("figures", lambda: compute_figures(WholeTree(), quarter))
+            absent = timed("absent members", lambda: absent_members(WholeTree(), quarter))
+            content = timed(
+                "workbook",
+                lambda f=figures, a=absent: build_workbook(f, a, organization=holder),
+            )
+            timed(
+                "branch rows",
+                lambda r=report, f=figures: actions.insert_rows(actions.branch_rows(r, f)),
+            )
+            transaction.set_rollback(True)
+    medians = {name: statistics.median(times) for name, times in steps.items()}
+    parts = ", ".join(f"{name} {value:.2f}" for name, value in medians.items())
+    print(f"whole job for the city as one report: {sum(medians.values()):.3f} s "
+          f"({parts}; medians of {repeat}; {len(content) / 1024:.0f} KiB of xlsx)")
 
 
 def check_agreement(figures, rows) -> None:
