@@ -410,3 +410,35 @@ def test_every_page_carries_the_security_headers_and_no_inline_script(name, w):
     assert response["Referrer-Policy"] == "same-origin"
     if response["Content-Type"].startswith("text/html"):
         assert not INLINE.findall(response.content.decode())
+
+
+# ------------------------------------------------------------------------ import targets
+
+TARGET_RULE = {"staff": 302, "admin": 302, "secretary": 302, "auditor": 403,
+               "other_secretary": 404, "outsider": 404, "anonymous": "login"}
+
+
+@pytest.mark.parametrize("kind", ["orgs", "members", "meetings"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_an_upload_into_branch_1101_follows_the_scope(kind, persona, w):
+    """The target is the object of an upload: out of scope 404, read-only 403, in scope a batch."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.models import ImportBatch
+    from tests.members.builders import csv_bytes
+
+    client = Client()
+    user = user_of(w, persona)
+    if user is not None:
+        client.force_login(user)
+    batches = ImportBatch.objects.count()
+
+    response = client.post(reverse("imports:upload", args=[kind]), {
+        "organization": w.d.b1.pk, "file": SimpleUploadedFile("a.csv", csv_bytes([["姓名"]]))})
+
+    want = TARGET_RULE[persona]
+    if want == "login":
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    else:
+        assert response.status_code == want
+    assert ImportBatch.objects.count() == batches + (1 if want == 302 else 0)
