@@ -279,7 +279,10 @@ def city_job(quarter, holder, repeat: int) -> None:
             report = Report.objects.create(organization=holder, quarter=str(quarter),
                                            version=10**6)
             figures = timed("figures", lambda: compute_figures(WholeTree(), quarter))
-            absent = timed("absent members", lambda: absent_members(WholeTree(), quarter))
+            absent = timed("absent members", lambda f=figures: absent_members(
+                WholeTree(), quarter,
+                branch_ids=[b.id for b in f.branches if b.members_attended < b.members],
+            ))
             content = timed(
                 "workbook",
                 lambda f=figures, a=absent: build_workbook(f, a, organization=holder),

@@ -267,7 +267,9 @@ def store_report(report_id: int, figures: Figures) -> Report:
 
     report = Report.objects.select_related("organization", "requested_by").get(pk=report_id)
     org, quarter = report.organization, report.quarter_obj
-    content = build_workbook(figures, absent_members(org, quarter), organization=org)
+    partly_covered = [b.id for b in figures.branches if b.members_attended < b.members]
+    absent = absent_members(org, quarter, branch_ids=partly_covered)
+    content = build_workbook(figures, absent, organization=org)
     _progress(report_id, 90, "正在保存")
     with transaction.atomic():
         _lock_series(org.pk, quarter)

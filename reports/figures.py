@@ -491,20 +491,27 @@ def chunk_roots(org: Organization) -> list[Organization]:
     return list(org.children.exclude(kind=Organization.Kind.GROUP).order_by("path"))
 
 
-def absent_members(org: Organization | str, quarter: Quarter | str) -> pd.DataFrame:
+def absent_members(org: Organization | str, quarter: Quarter | str, *,
+                   branch_ids: list[int] | None = None) -> pd.DataFrame:
     """Members at the quarter's end never recorded present at a counted meeting of their branch.
 
-    Columns: branch_id, member_id, name, id_number. One anti-join in the database.
+    Columns: branch_id, member_id, name, id_number; one anti-join in the database. Pass
+    `branch_ids` (the branches whose members_attended < members) to skip fully covered ones.
     """
     org = as_org(org)
     quarter = as_quarter(quarter)
+    columns = ["branch_id", "member_id", "name", "id_number"]
+    if branch_ids is not None and not branch_ids:
+        return pd.DataFrame(columns=columns)
+    memberships = memberships_at(org, quarter.end)
+    if branch_ids is None:
+        existing = Organization.objects.subtree(org).branches().existing_on(quarter.end)
+        memberships = memberships.filter(branch__in=existing)
+    else:
+        memberships = memberships.filter(branch_id__in=branch_ids)
     rows = (
-        memberships_at(org, quarter.end)
-        .filter(branch__in=Organization.objects.subtree(org).branches().existing_on(quarter.end))
-        .exclude(Exists(present_at_counted_meeting(quarter)))
+        memberships.exclude(Exists(present_at_counted_meeting(quarter)))
         .order_by("branch__code", "member__name")
         .values_list("branch_id", "member_id", "member__name", "member__id_number")
     )
-    return pd.DataFrame.from_records(
-        list(rows), columns=["branch_id", "member_id", "name", "id_number"]
-    )
+    return pd.DataFrame.from_records(list(rows), columns=columns)
