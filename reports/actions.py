@@ -12,13 +12,14 @@ A compilation is safe to run twice, concurrently, or again after a worker died i
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import time
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import audit
@@ -249,11 +250,17 @@ def insert_rows(rows: list[ReportBranch]) -> None:
     fields = [f for f in ReportBranch._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(ReportBranch._meta.db_table)
+    attnames = [f.attname for f in fields]
+    json_names = {f.attname for f in fields if isinstance(f, models.JSONField)}
     with connection.cursor() as cursor, cursor.cursor.copy(
         f"COPY {table} ({columns}) FROM STDIN"
     ) as copy:
         for row in rows:
-            copy.write_row([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields])
+            copy.write_row([
+                json.dumps(getattr(row, name), ensure_ascii=False) if name in json_names
+                else getattr(row, name)
+                for name in attnames
+            ])
 
 
 def _slot_dict(slot) -> dict:
