@@ -39,7 +39,8 @@ SHOWN = {
     "1201": {"member": "周二社", "meeting": "二社区议题", "activity": "二社区志愿"},
 }
 WORDS = {
-    "1101": [*SHOWN["1101"].values(), "钱一支", "孙一支", "一支部草稿", "第一社区第一党支部"],
+    "1101": [*SHOWN["1101"].values(), "钱一支", "孙一支", "一支部草稿", "第一党小组议题",
+             "第一社区第一党支部"],
     "1102": [*SHOWN["1102"].values(), "第一社区第二党支部"],
     "1201": [*SHOWN["1201"].values(), "第二社区党支部"],
 }
@@ -64,6 +65,8 @@ def build_world(media_root) -> SimpleNamespace:
     submitted = record_meeting(d.b1, p.secretary, topic="一支部议题", day=day, submit=True,
                                absent=[b1[1]])
     draft = record_meeting(d.b1, p.secretary, topic="一支部草稿", day=day)
+    group_meeting = record_meeting(d.g1, p.secretary, kinds=("group_meeting",),
+                                   topic="第一党小组议题", day=day, submit=True)
     other = record_meeting(d.b2, p.other_secretary, topic="二支部议题", day=day, submit=True)
     far = record_meeting(d.b3, p.outsider, topic="二社区议题", day=day, submit=True)
     attachment = meeting_actions.add_attachment(
@@ -92,7 +95,7 @@ def build_world(media_root) -> SimpleNamespace:
     batch = plan_batch(batch)
     return SimpleNamespace(
         d=d, p=p, b1=b1, b2=b2, b3=b3, mover=mover, member=b1[0], submitted=submitted,
-        draft=draft, other=other, far=far, attachment=attachment, activity=activities["1101"],
+        draft=draft, group_meeting=group_meeting, other=other, far=far, attachment=attachment, activity=activities["1101"],
         activities=activities, exemption=exemption, transfer=transfer, report=report,
         batch=batch, media=media_root,
     )

@@ -442,3 +442,24 @@ def test_an_upload_into_branch_1101_follows_the_scope(kind, persona, w):
     else:
         assert response.status_code == want
     assert ImportBatch.objects.count() == batches + (1 if want == 302 else 0)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("activities:meeting-detail", lambda w: {"pk": w.group_meeting.pk}),
+    ("activities:meeting-print", lambda w: {"pk": w.group_meeting.pk}),
+    ("branches:org-detail", lambda w: {"code": "1101-1"}),
+    ("branches:org-children", lambda w: {"code": "1101-1"}),
+])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_party_groups_objects_follow_their_branchs_scope(name, kwargs, persona, w):
+    client = Client()
+    user = user_of(w, persona)
+    if user is not None:
+        client.force_login(user)
+
+    response = client.get(reverse(name, kwargs=kwargs(w)))
+
+    if persona == "anonymous":
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    else:
+        assert response.status_code == (200 if persona in B1 else 404)
