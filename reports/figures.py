@@ -293,18 +293,12 @@ def in_subtree(org, field: str = "branch") -> dict:
     return {f"{field}__in": Organization.objects.filter(path__startswith=org.path).values("id")}
 
 
-def counted_meetings(org: Organization, quarter: Quarter):
-    """Final meetings dated inside the quarter, held by a branch of the subtree or its 党小组."""
-    return Meeting.objects.filter(
-        status=Meeting.Status.SUBMITTED,
-        date__gte=quarter.start,
-        date__lte=quarter.end,
-        **in_subtree(org),
-    )
-
-
 def kind_counts(org: Organization, quarter: Quarter) -> pd.DataFrame:
-    """Per branch × holding organization × meeting type × month: the number of sittings."""
+    """Per branch × holding organization × meeting type × month: the number of sittings.
+
+    Counted: final (submitted) meetings dated inside the quarter, held by a branch of the
+    subtree or one of its 党小组 (Meeting.branch is the branch either way).
+    """
     rows = (
         MeetingKind.objects.filter(
             meeting__status=Meeting.Status.SUBMITTED,
