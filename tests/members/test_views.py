@@ -276,3 +276,21 @@ def test_member_page_shows_history_memberships_and_transfers(client, personas, m
 def test_auditor_is_told_the_export_is_masked(client, personas, member):
     html = client_for(client, personas.auditor).get(reverse("members:member-list"), {"org": "1100"}).content.decode()
     assert "不能用于重新导入" in html and "导入花名册" not in html
+
+
+def test_a_large_upload_runs_as_a_job_and_applies_the_stored_plan(
+    client, personas, district, new_id, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_ASYNC_THRESHOLD = 2  # tasks run eagerly in tests, after the commit
+    c = client_for(client, personas.secretary)
+    data = xlsx_bytes(rows_for([person(new_id()), person(new_id(), group="第一党小组")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _upload(c, district.b1.pk, data).status_code == 302
+    batch = ImportBatch.objects.get()
+    batch.refresh_from_db()
+    assert batch.status == "preview" and batch.plan["rows"][0]["action"] == "create"
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(reverse("imports:batch-confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == "done" and batch.result["created"] == 2
+    assert Member.objects.filter(group=district.g1).count() == 1
