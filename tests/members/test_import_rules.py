@@ -245,3 +245,24 @@ def test_the_postgresql_update_path_keeps_what_the_file_does_not_say(district, n
     assert MemberEvent.objects.filter(kind="edited").count() == 2
     _, again = run_import(xlsx_bytes(rows_for(changed, header)), district.b1)
     assert again.unchanged == 2
+
+
+def test_a_member_edited_during_a_bulk_update_rolls_the_import_back(district, new_id, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the optimistic check is in the PostgreSQL UPDATE")
+    import members.importer
+    from imports.base import apply_plan
+
+    monkeypatch.setattr(members.importer, "COPY_THRESHOLD", 0)
+    id_number = new_id()
+    run_import(xlsx_bytes(rows_for([person(id_number, phone="13800000000")])), district.b1)
+    importer, plan = plan_bytes(xlsx_bytes(rows_for([person(id_number, phone="13900000000")])), district.b1)
+    member = Member.objects.get()
+    monkeypatch.setattr(importer, "_stale_rows", lambda plan: importer.__class__._stale_rows(importer, plan) and [])
+    actions.update_member(member, {"education": "大学"}, by=None)  # after the check, before the write
+    result = apply_plan(importer, plan)
+    assert not result.written and "预览后被修改" in result.errors[-1].message
+    member.refresh_from_db()
+    assert member.phone == "13800000000" and member.education == "大学"
