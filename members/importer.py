@@ -9,9 +9,7 @@ checking that none of its members changed since the preview.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import gc
-import json
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -28,23 +26,22 @@ from imports.base import (
     chunks,
     counted_result,
 )
+from members.bulk import (
+    COMPARED,
+    ChangedDuringApply,
+    copy_create,
+    copy_update,
+    existing_members,
+    model_values,
+)
 from members.models import Member, MemberEvent, Membership
-from members.validation import CATEGORY_LABELS, LABELS, add_years, check_person
+from members.validation import CATEGORY_LABELS, LABELS, check_person
 from tabular.values import mask_id_number, normalize_text
 
 CHUNK = 2000
 COPY_THRESHOLD = 500  # below this, bulk_create is as fast and works on every database
 
-# Fields compared with the database, in the order changes are shown.
-COMPARED = (
-    "name", "sex", "ethnicity", "birth_date", "education", "category", "joined_on",
-    "confirmed_on", "work_unit", "phone", "group", "status", "is_mobile", "mobile_destination",
-)
 STATUS_LABELS = dict(Member.Status.choices)
-
-
-class _ChangedDuringApply(Exception):
-    """A member changed between the staleness check and the bulk UPDATE: roll everything back."""
 
 
 @contextlib.contextmanager
@@ -115,7 +112,7 @@ class MemberImporter(Importer):
             if progress and index % 2000 == 0:
                 progress(index, total * 2)
 
-        existing = _existing_members([r.key for r in rows if r.key and r.action != "error"])
+        existing = existing_members([r.key for r in rows if r.key and r.action != "error"])
         for row in rows:
             if row.action != "error":
                 self._decide(row, existing.get(row.key), scope)
@@ -253,7 +250,7 @@ class MemberImporter(Importer):
         try:
             with _gc_paused(), transaction.atomic():
                 return self._apply(plan, skip_invalid)
-        except _ChangedDuringApply:
+        except ChangedDuringApply:
             message = "写入时发现有党员信息在预览后被修改，未写入任何数据；请重新上传文件。"
             return ImportResult(errors=plan.errors + [RowError(None, "", message)],
                                 warnings=plan.warnings, written=False)
@@ -287,10 +284,10 @@ class MemberImporter(Importer):
         """Rows whose member was created, moved or edited since the preview."""
         rows = [r for r in plan.rows if r.action in ("create", "update")]
         # Row locks on 100,000 members cost as much as the update itself; the bulk UPDATE on
-        # PostgreSQL checks each row's stamp instead (optimistic: _copy_update).
+        # PostgreSQL checks each row's stamp instead (optimistic: copy_update).
         updates = sum(1 for r in rows if r.action == "update")
         lock = not (connection.vendor == "postgresql" and updates >= COPY_THRESHOLD)
-        current = _existing_members([r.key for r in rows], lock=lock)
+        current = existing_members([r.key for r in rows], lock=lock)
         self._current = current
         stale = []
         column = self.column("id_number")
@@ -311,11 +308,11 @@ class MemberImporter(Importer):
 
     def _create(self, rows: list[RowPlan]) -> int:
         if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-            return _copy_create(rows, self.user)
+            return copy_create(rows, self.user)
         by = self.user if getattr(self.user, "pk", None) else None
         today = timezone.localdate()
         for batch in chunks(rows, CHUNK):
-            members = [Member(**_model_values(r.values, new=True), id_number=r.key) for r in batch]
+            members = [Member(**model_values(r.values, new=True), id_number=r.key) for r in batch]
             Member.objects.bulk_create(members, batch_size=CHUNK)
             Membership.objects.bulk_create(
                 [
@@ -337,7 +334,7 @@ class MemberImporter(Importer):
 
     def _update(self, rows: list[RowPlan]) -> int:
         if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-            return _copy_update(rows, self._current, self.user)
+            return copy_update(rows, self._current, self.user)
         by = self.user if getattr(self.user, "pk", None) else None
         today = timezone.localdate()
         now = timezone.now()
@@ -347,7 +344,7 @@ class MemberImporter(Importer):
             events = []
             for row in batch:
                 member = by_id[row.values["member_id"]]
-                values = _model_values(row.values, new=False)
+                values = model_values(row.values, new=False)
                 was_probationary = member.category == Member.Category.PROBATIONARY
                 for name, value in values.items():
                     if getattr(member, name) != value:
@@ -365,155 +362,6 @@ class MemberImporter(Importer):
         return len(rows)
 
 
-def _copy_value(value) -> str:
-    """One value in COPY's text format."""
-    kind = type(value)
-    if kind is str:
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            return (value.replace("\\", "\\\\").replace("\t", "\\t")
-                    .replace("\n", "\\n").replace("\r", "\\r"))
-        return value
-    if value is None:
-        return "\\N"
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is int:
-        return str(value)
-    if kind is datetime.date or kind is datetime.datetime:
-        return value.isoformat()
-    return _copy_value(str(value))
-
-
-def _copy_rows(table: str, columns: list[str], rows) -> None:
-    """COPY rows in the text format, built here: psycopg's per-value adaptation costs more."""
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            buffer = []
-            for row in rows:
-                buffer.append("\t".join(map(_copy_value, row)))
-                if len(buffer) >= 5000:
-                    copy.write(("\n".join(buffer) + "\n").encode())
-                    buffer = []
-            if buffer:
-                copy.write(("\n".join(buffer) + "\n").encode())
-
-
-def _copy_create(rows: list[RowPlan], user) -> int:
-    """PostgreSQL: COPY the new members, then their Membership and CREATED event by INSERT … SELECT.
-
-    Same rows as the bulk_create path, without building a model instance per row: on 100,000
-    rows this is the difference between ~30 s and a few seconds (bench/bench_import.py).
-    """
-    by_id = user.pk if getattr(user, "pk", None) else None
-    now = timezone.now()
-    today = timezone.localdate()
-    defaults = {f.attname: f.get_default() for f in Member._meta.concrete_fields if not f.primary_key}
-    defaults.update(created_at=now, updated_at=now)
-    columns = list(defaults)
-    records = []
-    for row in rows:
-        values = dict(defaults)
-        values.update(_model_values(row.values, new=True))
-        values["id_number"] = row.key
-        records.append(values)
-    _copy_rows(Member._meta.db_table, columns, ([r[c] for c in columns] for r in records))
-    # Memberships and CREATED events straight from the rows just copied: no round trip of ids.
-    numbers = [r["id_number"] for r in records]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Membership._meta.db_table} (member_id, branch_id, started_on) "
-            f"SELECT id, branch_id, joined_on FROM {Member._meta.db_table} "
-            "WHERE id_number = ANY(%s) AND status = %s",
-            [numbers, Member.Status.NORMAL],
-        )
-        cursor.execute(
-            f"INSERT INTO {MemberEvent._meta.db_table} "
-            "(member_id, kind, date, to_branch_id, note, detail, recorded_by_id, recorded_at) "
-            f"SELECT id, %s, %s, branch_id, '', %s::jsonb, %s, %s FROM {Member._meta.db_table} "
-            "WHERE id_number = ANY(%s)",
-            [MemberEvent.Kind.CREATED, today, json.dumps({"import": True}), by_id, now, numbers],
-        )
-    return len(records)
-
-
-UPDATED_COLUMNS = {
-    "name": "text", "sex": "text", "ethnicity": "text", "birth_date": "date", "education": "text",
-    "category": "text", "joined_on": "date", "confirmed_on": "date", "work_unit": "text",
-    "phone": "text", "group_id": "bigint", "status": "text", "is_mobile": "boolean",
-    "mobile_destination": "text",
-}
-
-
-def _copy_update(rows: list[RowPlan], current: dict[str, dict], user) -> int:
-    """PostgreSQL: COPY the new values into a temporary table, then one UPDATE … FROM.
-
-    Each row carries every column: the file's value where the plan has one, else the value
-    the database holds (read, locked, by _stale_rows in this transaction).
-    """
-    by_id = user.pk if getattr(user, "pk", None) else None
-    now = timezone.now()
-    today = timezone.localdate()
-    columns = list(UPDATED_COLUMNS)
-    table_rows, events = [], []
-    for row in rows:
-        member = current[row.key]
-        values = {name: member[name] for name in columns}
-        values.update(_model_values(row.values, new=False))
-        table_rows.append([member["id"], row.values["stamp"]] + [values[name] for name in columns])
-        events.append([member["id"], MemberEvent.Kind.EDITED, today,
-                       json.dumps({"import": True, "changes": row.changes}, ensure_ascii=False)])
-        if member["category"] == Member.Category.PROBATIONARY and values["category"] == Member.Category.FULL:
-            events.append([member["id"], MemberEvent.Kind.CONFIRMED, values["confirmed_on"],
-                           json.dumps({"import": True})])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE members_import_update (id bigint PRIMARY KEY, stamp timestamptz, "
-            + ", ".join(f"{name} {kind}" for name, kind in UPDATED_COLUMNS.items())
-            + ") ON COMMIT DROP"
-        )
-    _copy_rows("members_import_update", ["id", "stamp"] + columns, table_rows)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Member._meta.db_table} m SET "
-            + ", ".join(f"{name} = t.{name}" for name in columns)
-            + ", updated_at = %s FROM members_import_update t"
-            " WHERE m.id = t.id AND m.updated_at = t.stamp",
-            [now],
-        )
-        changed_meanwhile = cursor.rowcount != len(table_rows)
-        cursor.execute("DROP TABLE members_import_update")
-    if changed_meanwhile:
-        raise _ChangedDuringApply
-    _copy_rows(
-        MemberEvent._meta.db_table,
-        ["member_id", "kind", "date", "detail", "note", "recorded_by_id", "recorded_at"],
-        (event + ["", by_id, now] for event in events),
-    )
-    return len(rows)
-
-
-def _model_values(values: dict, *, new: bool) -> dict:
-    """Plan values → model fields. Blank status/流动 keep the database's value on updates."""
-    out = {}
-    for name in COMPARED:
-        if name not in values:
-            continue
-        value = values[name]
-        if name in ("status", "is_mobile") and value is None:
-            if not new:
-                continue
-            value = Member.Status.NORMAL if name == "status" else False
-        if name in ("birth_date", "joined_on", "confirmed_on") and value:
-            value = datetime.date.fromisoformat(value)
-        if name == "group":
-            out["group_id"] = value
-            continue
-        out[name] = value
-    if new:
-        out["branch_id"] = values["branch"]
-    return out
-
-
 def _shown(name, value, scope) -> str:
     if value is None or value == "":
         return ""
@@ -526,58 +374,6 @@ def _shown(name, value, scope) -> str:
     if name == "group":
         return scope.group_name(value)
     return str(value)
-
-
-_EXISTING_COLUMNS = (
-    "id", "id_number", "name", "sex", "ethnicity", "birth_date", "education", "category",
-    "joined_on", "confirmed_on", "probation_extended_until", "work_unit", "phone", "group_id",
-    "status", "is_mobile", "mobile_destination", "branch_id", "branch__name", "updated_at",
-)
-
-
-def _existing_rows(id_numbers: list[str], lock: bool):
-    """The members' columns as dicts: one `= ANY(array)` query on PostgreSQL (Django's
-    `__in` with 100,000 parameters spends seconds building SQL), `__in` chunks elsewhere."""
-    if connection.vendor == "postgresql":
-        columns = [f"m.{c}" for c in _EXISTING_COLUMNS if c != "branch__name"] + ["b.name"]
-        sql = (
-            f"SELECT {', '.join(columns)} FROM {Member._meta.db_table} m "
-            f"JOIN {Organization._meta.db_table} b ON b.id = m.branch_id "
-            "WHERE m.id_number = ANY(%s)" + (" FOR UPDATE OF m" if lock else "")
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [list(id_numbers)])
-            names = [c for c in _EXISTING_COLUMNS if c != "branch__name"] + ["branch__name"]
-            for values in cursor.fetchall():
-                yield dict(zip(names, values, strict=True))
-        return
-    for batch in chunks(id_numbers, 500):
-        qs = Member.objects.filter(id_number__in=batch)
-        if lock:
-            qs = qs.select_for_update(of=("self",))
-        yield from qs.values(*_EXISTING_COLUMNS)
-
-
-def _existing_members(id_numbers: list[str], *, lock: bool = False) -> dict[str, dict]:
-    """The members with these ID numbers as plain values in the plan's normalized form."""
-    found: dict[str, dict] = {}
-    if not id_numbers:
-        return found
-    for m in _existing_rows(id_numbers, lock):
-        ends = m["probation_extended_until"]
-        if ends is None:
-            ends = add_years(m["joined_on"], 1)
-        found[m["id_number"]] = {
-            **m,
-            "group": m["group_id"],
-            "birth_date": m["birth_date"].isoformat(),
-            "joined_on": m["joined_on"].isoformat(),
-            "confirmed_on": m["confirmed_on"].isoformat() if m["confirmed_on"] else None,
-            "probation_ends_on": ends.isoformat(),
-            "branch_name": m["branch__name"],
-            "updated_at": m["updated_at"].isoformat(),
-        }
-    return found
 
 
 class _Scope:
