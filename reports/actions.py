@@ -100,8 +100,7 @@ def request_report(org: Organization, quarter: Quarter | str, *, by, enqueue: bo
         if enqueue:
             from reports.tasks import compile_report
 
-            report_id = report.pk
-            transaction.on_commit(lambda: compile_report.delay(report_id))
+            compile_report.delay_on_commit(report.pk)
     return report
 
 
