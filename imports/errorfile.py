@@ -21,7 +21,7 @@ def error_workbook(plan: Plan) -> bytes:
     workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "错误行"
-    write_sheet(sheet, columns, rows, notes=["改正后删除“原行号”和“错误说明”两列，即可重新上传。"])
+    write_sheet(sheet, columns, rows, notes=["注：改正后删除“原行号”和“错误说明”两列，即可重新上传。"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
