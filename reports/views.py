@@ -38,7 +38,8 @@ def _quarter_choices() -> list[Quarter]:
 def _dashboard_org(request, roots) -> Organization:
     code = request.GET.get("org", "").strip()
     if code:
-        return get_visible_org(request.user, code=code)
+        org = get_visible_org(request.user, code=code)
+        return org.parent if org.is_group else org  # a 党小组's figures are its branch's
     if not roots:
         raise Http404("您没有可查看的党组织。")
     return roots[0]
@@ -96,6 +97,8 @@ def start(request):
     """Start compiling a report for an organization in the user's scope."""
     org = get_visible_org(request.user, code=request.POST.get("org", "").strip())
     require_change(request.user, org)
+    if org.is_group:
+        org = org.parent
     try:
         quarter = Quarter.parse(request.POST.get("quarter", ""))
     except ValueError as exc:

@@ -61,6 +61,13 @@ def test_the_dashboard_spells_out_the_gaps_and_drills_down_to_a_branch(client, p
 
 
 @pytest.mark.django_db
+def test_a_party_group_shows_its_branchs_figures(client, personas, stored):
+    client.force_login(personas.secretary)
+
+    assert dashboard(client, quarter=Q3, org="1101-1").context["org"].code == "1101"
+
+
+@pytest.mark.django_db
 def test_without_a_stored_report_the_dashboard_computes_live_and_says_so(client, personas, district):
     client.force_login(personas.admin)
 
