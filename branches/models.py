@@ -35,7 +35,7 @@ class OrganizationQuerySet(models.QuerySet):
             Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
         )
 
-    def _scope_filter(self, user, *, for_change: bool):
+    def _scope_filter(self, user, kinds):
         from accounts.models import Role
 
         if not (user and user.is_authenticated and user.is_active):
@@ -43,7 +43,6 @@ class OrganizationQuerySet(models.QuerySet):
         roles = Role.for_user(user)
         if any(r.kind == Role.Kind.STAFF for r in roles) or user.is_superuser:
             return self
-        kinds = Role.CHANGE_KINDS if for_change else Role.READ_KINDS
         paths = [r.organization.path for r in roles if r.kind in kinds and r.organization_id]
         if not paths:
             return self.none()
@@ -54,11 +53,25 @@ class OrganizationQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """The one door: every organization `user` may see. Everything else is 404."""
-        return self._scope_filter(user, for_change=False)
+        from accounts.models import Role
+
+        return self._scope_filter(user, Role.READ_KINDS)
 
     def changeable_by(self, user):
         """Organizations whose data `user` may change (auditors change nothing)."""
-        return self._scope_filter(user, for_change=True)
+        from accounts.models import Role
+
+        return self._scope_filter(user, Role.CHANGE_KINDS)
+
+    def administered_by(self, user):
+        """Organizations `user` administers: staff everywhere, 党组织管理员 in their subtree.
+
+        Administration (compiling reports) is an upper-level task: branch secretaries record,
+        they do not compile.
+        """
+        from accounts.models import Role
+
+        return self._scope_filter(user, (Role.Kind.ORG_ADMIN,))
 
 
 class Organization(models.Model):

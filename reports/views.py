@@ -4,12 +4,13 @@ Every page reaches organizations and reports through `visible_to` (404 outside t
 starting a report needs `changeable_by` (auditors: 403).
 """
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import can_change, get_visible_org, require_change, scope_roots
+from accounts.access import get_visible_org, scope_roots
 from activities.quarters import Quarter
 from branches.models import Organization
 from reports import actions, board
@@ -57,6 +58,11 @@ def _meetings_url(org: Organization) -> str | None:
         return None
 
 
+def can_start(user, org) -> bool:
+    """Compiling reports is for 组织部 staff and subtree admins, within their scope."""
+    return Organization.objects.administered_by(user).filter(pk=org.pk).exists()
+
+
 @require_GET
 def dashboard(request):
     """Compliance, completion and coverage of an organization's subtree, quarter by quarter."""
@@ -85,7 +91,7 @@ def dashboard(request):
         "labels": REQUIREMENT_LABELS,
         "ancestors": _breadcrumbs(request.user, org),
         "roots": roots,
-        "can_start": can_change(request.user, org),
+        "can_start": can_start(request.user, org),
         "quarter_choices": _quarter_choices(),
         "recent": recent,
         "meetings_url": _meetings_url(org) if org.is_branch else None,
@@ -96,7 +102,8 @@ def dashboard(request):
 def start(request):
     """Start compiling a report for an organization in the user's scope."""
     org = get_visible_org(request.user, code=request.POST.get("org", "").strip())
-    require_change(request.user, org)
+    if not can_start(request.user, org):
+        raise PermissionDenied("只有组织部和党组织管理员可以编制报表。")
     if org.is_group:
         org = org.parent
     try:

@@ -177,6 +177,17 @@ def test_an_auditor_reads_but_cannot_start_a_report(client, personas, stored):
 
 
 @pytest.mark.django_db
+def test_a_branch_secretary_reads_their_figures_but_does_not_compile_reports(client, personas,
+                                                                           district):
+    client.force_login(personas.secretary)
+
+    assert "编制报表" not in dashboard(client, org="1101").content.decode()
+    response = client.post(reverse("reports:report-start"), {"org": "1101", "quarter": Q3})
+    assert response.status_code == 403
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_bad_quarter_is_refused_with_a_message(client, personas, district):
     client.force_login(personas.admin)
 
