@@ -255,3 +255,26 @@ def test_audit_records_cannot_be_changed_or_deleted_in_the_admin(w):
 def test_no_portal_url_writes_to_the_audit_trail_directly():
     """Every audit row comes from an action; the one page on the trail only reads it."""
     assert MATRIX["accounts:audit-log"].methods == {"GET": READ}
+
+
+def test_bulk_changes_and_imports_leave_audit_records(w):
+    from members.models import MemberEvent
+
+    client = signed_in(w.p.secretary)
+    moved = [w.b1[1], w.b1[2]]
+    client.post(reverse("members:member-assign-group"),
+                {"org": "1101", "group": w.d.g1.pk, "member": [m.pk for m in moved]})
+    grouped = AuditLog.objects.filter(action="member.group_assigned").first()
+    people = [person(valid_id_number(w.member.birth_date), f"导入{i}") for i in range(2)]
+    client.post(reverse("imports:upload", args=["members"]), {
+        "organization": w.d.b1.pk, "file": SimpleUploadedFile("r.xlsx", xlsx_bytes(rows_for(people)))})
+    batch = ImportBatch.objects.owned_by(w.p.secretary).first()
+    client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+    imported = AuditLog.objects.filter(action="member.import").first()
+
+    assert grouped.actor == w.p.secretary and grouped.detail["count"] == 2
+    assert MemberEvent.objects.filter(kind=MemberEvent.Kind.GROUP_ASSIGNED,
+                                      member__in=moved).count() == 2
+    assert imported.actor == w.p.secretary and imported.organization == w.d.b1
+    assert imported.detail["created"] == 2
+    assert not full_ids(str(imported.detail) + imported.target + str(grouped.detail))
