@@ -254,3 +254,15 @@ def test_a_small_city_shaped_run_builds_several_streets_fast():
     # New rows after the seed get fresh ids (sequences were moved past the explicit ids).
     org = Organization.objects.create(code="X-1", name="新组织", kind=Organization.Kind.BRANCH)
     assert org.pk > max(Organization.objects.exclude(pk=org.pk).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_district_seed_stores_reports_for_the_three_finished_quarters():
+    from reports.models import Report
+
+    call_command("seed_demo", stdout=io.StringIO())
+    current = Quarter.current()
+    expected = {str(current.previous()), str(current.previous().previous()),
+                str(current.previous().previous().previous())}
+    stored = set(Report.objects.filter(status=Report.Status.DONE).values_list("quarter", flat=True))
+    assert stored == expected

@@ -40,6 +40,8 @@ class Command(BaseCommand):
         except ValueError as exc:  # a model gained a required field the generator does not fill
             self.stderr.write(f"无法生成演示数据：{exc}")
             sys.exit(2)
+        if scale.name == "district":
+            self._compile_past_reports()
         if as_json:
             self.stdout.write(json.dumps(
                 {"seeded": True, "scale": scale.name, **counts.as_dict(), "logins": demo_logins()},
@@ -49,9 +51,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"完成：党组织 {counts.organizations} 个（另有党小组 {counts.groups} 个），"
             f"党员 {counts.members} 名，会议记录 {counts.meetings} 条，出席记录 {counts.attendance} 条，"
-            f"共用时 {sum(counts.timings.values()):.1f} 秒。"
+            f"共用时 {sum(counts.timings.values()):.1f} 秒；已编制前三个季度的季度报表。"
         )
         self._print_logins(False)
+
+    def _compile_past_reports(self) -> None:
+        """Stored reports for the three finished quarters, so the dashboard shows a history."""
+        from activities.quarters import Quarter
+        from reports.actions import request_report, run_report
+
+        quarter = Quarter.current()
+        for _ in range(3):
+            quarter = quarter.previous()
+            for root in Organization.objects.filter(parent__isnull=True):
+                report = request_report(root, quarter, by=None, enqueue=False)
+                run_report(report.pk)
 
     def _print_logins(self, as_json: bool) -> None:
         logins = demo_logins()
