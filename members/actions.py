@@ -23,6 +23,7 @@ EDITABLE_FIELDS = (
     "name", "id_number", "sex", "ethnicity", "birth_date", "education", "joined_on",
     "work_unit", "phone",
 )
+FLAG_FIELDS = ("is_lost_contact", "party_post", "reporting_community")
 DATE_FIELDS = {"birth_date", "joined_on", "confirmed_on"}
 
 
@@ -133,16 +134,19 @@ def update_member(member: Member, data: dict, *, by) -> Member:
     """Edit the personal fields with the import's validation; branch/category/status are not here."""
     member = _lock(member)
     _require_change(by, member.branch)
+    data = dict(data)
+    flags = {name: data.pop(name) for name in FLAG_FIELDS if name in data}
     full = {name: getattr(member, name) for name in EDITABLE_FIELDS}
     full.update({"category": member.category, "confirmed_on": member.confirmed_on})
     full.update(data)
     values = _validate(full)
+    values.update(_check_flags(flags, member))
     clash = Member.objects.filter(id_number=values["id_number"]).exclude(pk=member.pk).first()
     if clash:
         raise ValidationError({"id_number": ["该公民身份号码已登记为另一名党员。"]})
     changes = {}
     old_joined = member.joined_on
-    for name in EDITABLE_FIELDS:
+    for name in EDITABLE_FIELDS + tuple(flags):
         new = values.get(name, getattr(member, name))
         old = getattr(member, name)
         if new != old:
@@ -163,9 +167,30 @@ def update_member(member: Member, data: dict, *, by) -> Member:
     return member
 
 
+def _check_flags(flags: dict, member: Member) -> dict:
+    """失联, 党内职务 and the 双报到 community: not roster columns, checked here."""
+    errors = {}
+    post = (flags.get("party_post") or "").strip()
+    if len(post) > 30:
+        errors["party_post"] = ["党内职务超过 30 个字。"]
+    community = flags.get("reporting_community")
+    if community is not None and community.is_group:
+        errors["reporting_community"] = ["双报到的应是社区党组织，不能是党小组。"]
+    if errors:
+        raise ValidationError(errors)
+    values = dict(flags)
+    if "party_post" in flags:
+        values["party_post"] = post
+    if "is_lost_contact" in flags:
+        values["is_lost_contact"] = bool(flags["is_lost_contact"])
+    return values
+
+
 def _shown(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)

@@ -31,10 +31,29 @@ class MemberForm(forms.Form):
             # category and 转正 change through recorded actions, not by editing
             del self.fields["category"]
             del self.fields["confirmed_on"]
+            self.fields["is_lost_contact"] = forms.BooleanField(label="失联党员", required=False)
+            self.fields["party_post"] = forms.CharField(
+                label="党内职务", required=False, max_length=40, help_text="书记、副书记、委员等"
+            )
+            self.fields["reporting_community"] = forms.CharField(
+                label="双报到社区党组织编码", required=False, max_length=20,
+                help_text="在职党员到社区报到时填写社区党组织的编码",
+            )
             # Opening the form is not a reveal: the number is retyped only to correct it.
             field = self.fields["id_number"]
             field.required = False
             field.help_text = "显示的是隐去中间 8 位的号码；如需更正请填写完整号码，不改或留空则保持不变。"
+
+    def clean_reporting_community(self):
+        from branches.models import Organization
+
+        code = (self.cleaned_data.get("reporting_community") or "").strip()
+        if not code:
+            return None
+        org = Organization.objects.filter(code=code).first()
+        if org is None:
+            raise forms.ValidationError(f"找不到编码为 {code} 的党组织。")
+        return org
 
     def data_for_actions(self) -> dict:
         data = dict(self.cleaned_data)

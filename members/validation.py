@@ -53,6 +53,9 @@ LABELS = {
     "status": "党籍状态",
     "is_mobile": "是否流动党员",
     "mobile_destination": "外出流向",
+    "is_lost_contact": "失联党员",
+    "party_post": "党内职务",
+    "reporting_community": "双报到社区",
 }
 
 

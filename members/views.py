@@ -80,6 +80,8 @@ def _filtered(request, org):
         members = members.filter(is_mobile=True)
     elif params.get("mobile") == "0":
         members = members.filter(is_mobile=False)
+    elif params.get("mobile") == "lost":
+        members = members.filter(is_lost_contact=True)
     sort = SORTS.get(params.get("sort") or "", ("branch__path", "name", "pk"))
     return members.order_by(*sort)
 
@@ -209,6 +211,11 @@ def member_edit(request, pk):
     # Opening the form is not a reveal: it shows the masked ID, and the masked ID sent back means
     # "unchanged". A correction is typed in full.
     initial["id_number"] = member.masked_id_number
+    initial.update(
+        is_lost_contact=member.is_lost_contact,
+        party_post=member.party_post,
+        reporting_community=member.reporting_community.code if member.reporting_community_id else "",
+    )
     form = MemberForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.data_for_actions()

@@ -294,3 +294,19 @@ def test_a_large_upload_runs_as_a_job_and_applies_the_stored_plan(
     batch.refresh_from_db()
     assert batch.status == "done" and batch.result["created"] == 2
     assert Member.objects.filter(group=district.g1).count() == 1
+
+
+def test_edit_form_records_lost_contact_post_and_community(client, personas, member, district):
+    c = client_for(client, personas.secretary)
+    url = reverse("members:member-edit", args=[member.pk])
+    data = {k: v for k, v in c.get(url).context["form"].initial.items() if v is not None}
+    data.update(is_lost_contact="on", party_post="组织委员", reporting_community="1201")
+    assert c.post(url, data).status_code == 302
+    member.refresh_from_db()
+    assert (member.is_lost_contact, member.party_post, member.reporting_community) == (True, "组织委员", district.b3)
+    html = c.get(reverse("members:member-list"), {"mobile": "lost"}).content.decode()
+    assert "赵六" in html
+    event = MemberEvent.objects.get(kind="edited")
+    assert event.detail["changes"]["失联党员"] == ["否", "是"]
+    data.update(reporting_community="nope")
+    assert "找不到编码" in c.post(url, data).content.decode()
