@@ -310,3 +310,11 @@ def test_edit_form_records_lost_contact_post_and_community(client, personas, mem
     assert event.detail["changes"]["失联党员"] == ["否", "是"]
     data.update(reporting_community="nope")
     assert "找不到编码" in c.post(url, data).content.decode()
+
+
+@pytest.mark.django_db
+def test_member_page_shows_the_years_study_hours_against_the_target(client, personas, district):
+    member = make_member(district.b1, name="学时测试")
+    client.force_login(personas.secretary)
+    page = client.get(reverse("members:member-detail", args=[member.pk])).content.decode()
+    assert "年学时" in page and "/ 32 学时" in page
