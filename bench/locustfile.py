@@ -54,7 +54,18 @@ class FormFields(HTMLParser):
             self._textarea = None
 
 
-class Secretary(HttpUser):
+class PortalUser(HttpUser):
+    abstract = True
+
+    def page(self, url, name):
+        """GET a page; a redirect to the login form or a non-200 counts as a failure."""
+        with self.client.get(url, name=name, catch_response=True) as response:
+            if response.status_code != 200 or "/accounts/login/" in response.url:
+                response.failure(f"{response.status_code} {response.url}")
+            return response
+
+
+class Secretary(PortalUser):
     weight = 8
     wait_time = between(1, 3)
 
@@ -65,19 +76,19 @@ class Secretary(HttpUser):
 
     @task(4)
     def home(self):
-        self.client.get(f"/meetings/home/?org={self.org}", name="secretary home")
+        self.page(f"/meetings/home/?org={self.org}", "secretary home")
 
     @task(3)
     def roster(self):
-        self.client.get(f"/members/?org={self.org}", name="roster")
+        self.page(f"/members/?org={self.org}", "roster")
 
     @task(2)
     def meeting_list(self):
-        self.client.get(f"/meetings/?org={self.org}", name="meeting list")
+        self.page(f"/meetings/?org={self.org}", "meeting list")
 
     @task(1)
     def record_meeting(self):
-        page = self.client.get(f"/meetings/new/?org={self.org}", name="meeting form")
+        page = self.page(f"/meetings/new/?org={self.org}", "meeting form")
         parser = FormFields()
         parser.feed(page.text)
         data = [(k, v) for k, v in parser.fields if k not in ("kinds", "date", "topic")]
@@ -89,11 +100,12 @@ class Secretary(HttpUser):
             headers={"Referer": page.url, "X-CSRFToken": token or ""},
             allow_redirects=False, catch_response=True,
         ) as response:
-            if response.status_code != 302:
-                response.failure(f"meeting not saved: {response.status_code}")
+            location = response.headers.get("Location", "")
+            if response.status_code != 302 or "/accounts/login/" in location:
+                response.failure(f"meeting not saved: {response.status_code} {location}")
 
 
-class UpperLevel(HttpUser):
+class UpperLevel(PortalUser):
     weight = 2
     wait_time = between(1, 3)
 
@@ -104,16 +116,16 @@ class UpperLevel(HttpUser):
 
     @task(4)
     def dashboard(self):
-        self.client.get("/reports/", name="dashboard")
+        self.page("/reports/", "dashboard")
 
     @task(3)
     def branch_table(self):
-        self.client.get("/meetings/overview/", name="branch table")
+        self.page("/meetings/overview/", "branch table")
 
     @task(2)
     def tree(self):
-        self.client.get("/orgs/", name="org tree")
+        self.page("/orgs/", "org tree")
 
     @task(1)
     def organization(self):
-        self.client.get(f"/orgs/{self.org}/", name="org page")
+        self.page(f"/orgs/{self.org}/", "org page")
