@@ -2,21 +2,10 @@
 from django.conf import settings
 from django.db import models
 
+from branches.models import BranchScopedQuerySet
 
-class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from branches.models import Organization
 
-        return self.filter(branch__in=Organization.objects.visible_to(user))
-
-    def changeable_by(self, user):
-        from branches.models import Organization
-
-        return self.filter(branch__in=Organization.objects.changeable_by(user))
-
-    def in_subtree(self, org):
-        return self.filter(branch__path__startswith=org.path)
-
+class MeetingQuerySet(BranchScopedQuerySet):
     def final(self):
         """Records that count: submitted (not drafts, not returned for correction)."""
         return self.filter(status=Meeting.Status.SUBMITTED)
@@ -247,6 +236,8 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BranchScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "活动"

@@ -74,6 +74,19 @@ class OrganizationQuerySet(models.QuerySet):
         return self._scope_filter(user, (Role.Kind.ORG_ADMIN,))
 
 
+class BranchScopedQuerySet(models.QuerySet):
+    """Rows that belong to a branch (members, meetings, activities) reach scope through it."""
+
+    def in_subtree(self, org):
+        return self.filter(branch__path__startswith=org.path)
+
+    def visible_to(self, user):
+        return self.filter(branch__in=Organization.objects.visible_to(user))
+
+    def changeable_by(self, user):
+        return self.filter(branch__in=Organization.objects.changeable_by(user))
+
+
 class Organization(models.Model):
     class Kind(models.TextChoices):
         COMMITTEE = "committee", "党委"

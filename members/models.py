@@ -9,21 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from branches.models import BranchScopedQuerySet
 
-class MemberQuerySet(models.QuerySet):
-    def in_subtree(self, org):
-        return self.filter(branch__path__startswith=org.path)
 
-    def visible_to(self, user):
-        from branches.models import Organization
-
-        return self.filter(branch__in=Organization.objects.visible_to(user))
-
-    def changeable_by(self, user):
-        from branches.models import Organization
-
-        return self.filter(branch__in=Organization.objects.changeable_by(user))
-
+class MemberQuerySet(BranchScopedQuerySet):
     def active(self):
         """On the roster: 党籍 正常 and not left or deceased."""
         return self.filter(status=Member.Status.NORMAL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from activities.forms import ActivityForm, AttachmentForm
 from activities.models import Activity
 from activities.studyhours import study_hours_of, summarize
 from activities.views.common import (
-    branch_from_code,
+    branch_for_new_record,
     changeable_branches,
     meeting_orgs,
     say_refused,
@@ -27,7 +27,7 @@ from members.models import Member
 
 
 def _visible_activities(user):
-    return Activity.objects.filter(branch__in=Organization.objects.visible_to(user))
+    return Activity.objects.visible_to(user)
 
 
 @require_GET
@@ -50,28 +50,11 @@ def activity_list(request):
     })
 
 
-def _branch_for_new(request):
-    code = request.GET.get("org")
-    if code:
-        branch = branch_from_code(Organization.objects.visible_to(request.user), code.strip())
-        require_change(request.user, branch)
-        return branch
-    branches = list(changeable_branches(request.user)[:2])
-    if len(branches) == 1:
-        return branches[0]
-    if not branches:
-        raise PermissionDenied("您只有查看权限，不能新建活动。")
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 def activity_create(request):
-    branch = _branch_for_new(request)
-    if branch is None:
-        return render(request, "activities/choose_branch.html", {
-            "branches": changeable_branches(request.user)[:300],
-            "target": "activities:activity-create",
-        })
+    branch, choice = branch_for_new_record(request, noun="活动", target="activities:activity-create")
+    if choice is not None:
+        return choice
     return _activity_form(request, branch, None)
 
 

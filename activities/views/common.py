@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 
 from activities.models import Meeting
 from branches.models import Organization
@@ -36,6 +37,32 @@ def branch_from_code(queryset, code):
     """The branch a code names (a 党小组's code names its branch), or 404."""
     org = get_object_or_404(queryset.filter(kind__in=MEETING_ORG_KINDS), code=code)
     return org.branch
+
+
+def branch_for_new_record(request, *, noun: str, target: str):
+    """The branch a new meeting or activity goes to: ?org=, the user's only branch, or a choice.
+
+    Returns (branch, None) or (None, a response rendering the choice of branches). Out of scope
+    is 404; read-only roles are 403.
+    """
+    user = request.user
+    code = request.GET.get("org")
+    if code:
+        from accounts.access import require_change
+
+        branch = branch_from_code(Organization.objects.visible_to(user), code.strip())
+        require_change(user, branch)
+        return branch, None
+    branches = list(changeable_branches(user)[:2])
+    if len(branches) == 1:
+        return branches[0], None
+    if not branches and not Organization.objects.visible_to(user).exists():
+        raise Http404
+    if not branches:
+        raise PermissionDenied(f"您只有查看权限，不能新建{noun}。")
+    return None, render(request, "activities/choose_branch.html", {
+        "branches": changeable_branches(user)[:300], "target": target,
+    })
 
 
 def parse_day(text, default: datetime.date) -> datetime.date:

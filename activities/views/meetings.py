@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -19,7 +19,7 @@ from activities.models import Attendance, Meeting, MeetingKind
 from activities.quarters import Quarter
 from activities.views.common import (
     MEETING_ORG_KINDS,
-    branch_from_code,
+    branch_for_new_record,
     changeable_branches,
     meeting_orgs,
     parse_day,
@@ -121,30 +121,11 @@ def _read_attendance(request, rows) -> tuple[list, list[str]]:
     return entries, problems
 
 
-def _branch_for_new(request):
-    code = request.GET.get("org")
-    if code:
-        branch = branch_from_code(Organization.objects.visible_to(request.user), code.strip())
-        require_change(request.user, branch)
-        return branch
-    branches = list(changeable_branches(request.user)[:2])
-    if len(branches) == 1:
-        return branches[0]
-    if not branches and not Organization.objects.visible_to(request.user).exists():
-        raise Http404
-    if not branches:
-        raise PermissionDenied("您只有查看权限，不能新建会议记录。")
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
-    branch = _branch_for_new(request)
-    if branch is None:
-        return render(request, "activities/choose_branch.html", {
-            "branches": changeable_branches(request.user)[:300],
-            "target": "activities:meeting-create",
-        })
+    branch, choice = branch_for_new_record(request, noun="会议记录", target="activities:meeting-create")
+    if choice is not None:
+        return choice
     return _meeting_form(request, branch, None)
 
 
