@@ -59,3 +59,26 @@ def valid_id_number(birth: datetime.date, male: bool = True, area: str = "110101
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
     return body + "10X98765432"[total % 11]
+
+
+_UNSET = object()
+
+
+def make_member(branch, *, name="李四", birth=datetime.date(1980, 5, 1), male=True,
+                joined=datetime.date(2005, 7, 1), category="full", confirmed_on=_UNSET,
+                since=None, until=None, **fields):
+    """A member of `branch`, counted there from `since` (default: joining, as an import leaves
+    them) until the day before `until`. A full member is confirmed a year after joining unless
+    `confirmed_on` says otherwise."""
+    from members.models import Member, Membership
+
+    if confirmed_on is _UNSET:
+        confirmed_on = joined.replace(year=joined.year + 1) if category == "full" else None
+    member = Member.objects.create(
+        name=name, id_number=valid_id_number(birth, male), sex="男" if male else "女",
+        birth_date=birth, joined_on=joined, category=category, confirmed_on=confirmed_on,
+        branch=branch, **fields,
+    )
+    Membership.objects.create(member=member, branch=branch, started_on=since or joined,
+                              ended_on=until)
+    return member

@@ -7,29 +7,17 @@ import pytest
 
 from activities import actions
 from activities.models import Attendance
-from members.models import Member, Membership
-from tests.factories import valid_id_number
+from tests import factories
 
 JOINED = datetime.date(2010, 7, 1)
 
 
 def make_member(name, branch, *, group=None, category="full", joined=JOINED, party_post="",
                 confirmed=None):
-    member = Member.objects.create(
-        name=name,
-        id_number=valid_id_number(datetime.date(1980, 1, 1)),
-        sex="男",
-        birth_date=datetime.date(1980, 1, 1),
-        category=category,
-        joined_on=joined,
-        confirmed_on=confirmed if confirmed else (joined.replace(year=joined.year + 1)
-                                                   if category == "full" else None),
-        branch=branch,
-        group=group,
-        party_post=party_post,
-    )
-    Membership.objects.create(member=member, branch=branch, started_on=joined)
-    return member
+    kwargs = {"confirmed_on": confirmed} if confirmed else {}
+    return factories.make_member(branch, name=name, birth=datetime.date(1980, 1, 1),
+                                 joined=joined, category=category, group=group,
+                                 party_post=party_post, **kwargs)
 
 
 @pytest.fixture

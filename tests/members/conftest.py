@@ -5,22 +5,7 @@ import pytest
 
 from imports.base import apply_plan, plan_file
 from members.importer import MemberImporter
-from members.models import Member, Membership
-from tests.factories import valid_id_number
-
-
-def make_member(branch, *, name="李四", birth=datetime.date(1980, 5, 1), male=True,
-                joined=datetime.date(2005, 7, 1), category=Member.Category.FULL, **fields):
-    """A member counted in `branch` since joining, as an import would leave them."""
-    member = Member.objects.create(
-        name=name, id_number=valid_id_number(birth, male), sex="男" if male else "女",
-        birth_date=birth, joined_on=joined, category=category,
-        confirmed_on=fields.pop("confirmed_on", joined.replace(year=joined.year + 1)
-                                if category == Member.Category.FULL else None),
-        branch=branch, **fields,
-    )
-    Membership.objects.create(member=member, branch=branch, started_on=joined)
-    return member
+from tests.factories import make_member, valid_id_number  # noqa: F401 - used by the tests
 
 
 def plan_bytes(data: bytes, org, filename="roster.xlsx", user=None):

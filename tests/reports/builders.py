@@ -2,8 +2,7 @@
 import datetime
 
 from activities.models import Attendance, Meeting, MeetingKind
-from members.models import Member, Membership
-from tests.factories import valid_id_number
+from tests.factories import make_member
 
 D = datetime.date
 _names = iter(range(1, 10**6))
@@ -11,22 +10,14 @@ LONG_AGO = D(2020, 1, 1)
 
 
 def add_member(branch, *, full=True, since=LONG_AGO, until=None, confirmed_on=None,
-               name=None, group=None):
+                name=None, group=None):
     """A member of `branch` from `since` (until the day before `until`, if given)."""
     n = next(_names)
-    member = Member.objects.create(
-        name=name or f"党员{n}",
-        id_number=valid_id_number(D(1980, 1, 1) + datetime.timedelta(days=n)),
-        sex="男",
-        birth_date=D(1980, 1, 1),
-        category=Member.Category.FULL if full else Member.Category.PROBATIONARY,
-        joined_on=D(2010, 1, 1),
-        confirmed_on=confirmed_on,
-        branch=branch,
-        group=group,
+    return make_member(
+        branch, name=name or f"党员{n}", birth=D(1980, 1, 1) + datetime.timedelta(days=n),
+        joined=D(2010, 1, 1), category="full" if full else "probationary",
+        confirmed_on=confirmed_on, since=since, until=until, group=group,
     )
-    Membership.objects.create(member=member, branch=branch, started_on=since, ended_on=until)
-    return member
 
 
 def add_members(branch, count, **kwargs):
