@@ -23,8 +23,8 @@ from imports.models import ImportBatch
 from imports.services import plan_batch
 from members import actions as member_actions
 from reports import actions as report_actions
-from tests.activities.conftest import make_member, record_meeting
-from tests.factories import build_district, build_personas, make_org
+from tests.activities.conftest import record_meeting
+from tests.factories import build_district, build_personas, make_member, make_org
 from tests.members.builders import person, rows_for, xlsx_bytes
 
 PERSONAS = ("staff", "admin", "secretary", "other_secretary", "auditor", "outsider", "anonymous")
@@ -56,11 +56,11 @@ def build_world(media_root) -> SimpleNamespace:
     d = build_district()
     p = build_personas(d)
     d.b4 = make_org("1103", "第一社区第三党支部", Organization.Kind.BRANCH, d.c1, sector="community")
-    b1 = [make_member(name, d.b1, group=d.g1 if i == 0 else None)
+    b1 = [make_member(d.b1, name=name, group=d.g1 if i == 0 else None)
           for i, name in enumerate(("赵一支", "钱一支", "孙一支"))]
-    mover = make_member("吴转出", d.b1)
-    b2 = [make_member("李二支", d.b2)]
-    b3 = [make_member("周二社", d.b3)]
+    mover = make_member(d.b1, name="吴转出")
+    b2 = [make_member(d.b2, name="李二支")]
+    b3 = [make_member(d.b3, name="周二社")]
     day = TODAY
     submitted = record_meeting(d.b1, p.secretary, topic="一支部议题", day=day, submit=True,
                                absent=[b1[1]])
