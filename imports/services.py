@@ -1,5 +1,7 @@
 """Running an ImportBatch: plan (preview) and apply, inline or in a Celery task."""
 import logging
+import os
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -66,16 +68,29 @@ def claim_for_apply(batch: ImportBatch) -> bool:
     )
 
 
+def _test_pause() -> None:
+    """Tests of killed workers need an apply slow enough to kill (IMPORTS_TEST_DELAY seconds)."""
+    delay = float(os.environ.get("IMPORTS_TEST_DELAY") or 0)
+    if delay:
+        time.sleep(delay)
+
+
 def apply_batch(batch: ImportBatch) -> ImportBatch:
-    """Write exactly the stored plan. The batch must have been claimed (status APPLYING)."""
-    batch.refresh_from_db()
-    if batch.status != ImportBatch.Status.APPLYING:
-        return batch
-    plan = Plan.from_json(batch.plan)
+    """Write exactly the stored plan. The batch must have been claimed (status APPLYING).
+
+    The batch row is locked for the whole write, so a redelivered task waits for a running one
+    and then finds it DONE; a worker killed mid-write leaves nothing (one transaction) and the
+    batch still APPLYING for the redelivery to finish.
+    """
     try:
         # The data and the batch's DONE status commit together: a crash leaves neither.
         with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.status != ImportBatch.Status.APPLYING:
+                return batch
+            plan = Plan.from_json(batch.plan)
             result = apply_plan(_importer(batch), plan, skip_invalid=batch.skip_invalid)
+            _test_pause()
             data = result.as_json()
             data["written"] = result.written
             batch.result = data

@@ -13,7 +13,8 @@ def plan_import(batch_id: int) -> None:
 
 @shared_task(acks_late=True)
 def apply_import(batch_id: int) -> None:
-    """Redelivered after a crash, it finds the batch DONE (the write was one transaction)."""
+    """Redelivered after a crash mid-write it finds nothing written and the batch still APPLYING,
+    and applies it; redelivered after a finished write it finds the batch DONE."""
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is not None:
         apply_batch(batch)

@@ -3,6 +3,8 @@ import pytest
 
 from tests.factories import build_district, build_personas
 
+pytest_plugins = ["tests.celery_worker"]  # the `broker` fixture: a real worker on Redis
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
