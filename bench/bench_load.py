@@ -86,6 +86,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=300)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--port", type=int, default=8055)
+    parser.add_argument("--wait", default="2,8",
+                        help="think time between a user's clicks, min,max seconds (default 2,8)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database (city-scale data)")
@@ -113,15 +115,16 @@ def main() -> None:
              "-u", str(args.users), "-r", str(max(1, args.users // 10)),
              "-t", f"{args.duration}s", "--host", f"http://127.0.0.1:{args.port}",
              "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING"],
-            cwd=ROOT, env=dict(env, BENCH_SESSIONS=str(work / "sessions.json")), check=False,
+            cwd=ROOT, env=dict(env, BENCH_SESSIONS=str(work / "sessions.json"), BENCH_WAIT=args.wait),
+            check=False,
         )
         elapsed = time.time() - started
     finally:
         server.terminate()
         server.wait(timeout=30)
     rows = list(csv.DictReader(open(work / "load_stats.csv")))
-    print(f"\n{args.users} users, {args.duration} s ({elapsed:.0f} s wall), gunicorn "
-          f"{args.workers} workers, PostgreSQL")
+    print(f"\n{args.users} users, think time {args.wait} s, {args.duration} s "
+          f"({elapsed:.0f} s wall), gunicorn {args.workers} workers, PostgreSQL")
     print(f"{'page':<18}{'requests':>10}{'failures':>10}{'median':>9}{'p95':>8}{'p99':>8}  (ms)")
     total = None
     for row in rows:
