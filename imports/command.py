@@ -2,8 +2,6 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand
-
 from imports.base import (
     ImportCannotRun,
     ImportResult,
@@ -12,10 +10,11 @@ from imports.base import (
     dry_run_result,
     plan_file,
 )
+from portal.cli import PortalCommand
 from tabular.reader import FileRejected
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(PortalCommand):
     """Exit 0 done, 1 rejected for the data's reasons, 2 could not run. Never a traceback."""
 
     importer_kind = ""
@@ -81,10 +80,4 @@ class ImportCommand(BaseCommand):
             self.stdout.write(result.summary())
 
     def _fail(self, message: str, as_json: bool) -> None:
-        if as_json:
-            payload = ImportResult(errors=[RowError(None, "", message)]).as_json()
-            payload["error"] = message
-            self.stdout.write(json.dumps(payload, ensure_ascii=False))
-        else:
-            self.stderr.write(message)
-        sys.exit(2)
+        self.refuse(message, as_json, **ImportResult(errors=[RowError(None, "", message)]).as_json())

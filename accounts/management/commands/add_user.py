@@ -1,14 +1,13 @@
-import sys
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
 
 from accounts.actions import grant_role
 from accounts.models import Role
 from branches.models import Organization
+from portal.cli import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "创建用户（如不存在）并授予角色：staff 组织部管理员，org_admin 党组织管理员，secretary 支部书记，auditor 审计。"
 
     def add_arguments(self, parser):
@@ -25,13 +24,13 @@ class Command(BaseCommand):
         if options["org"]:
             org = Organization.objects.filter(code=options["org"].strip()).first()
             if org is None:
-                return self._fail(f"找不到组织编码为 {options['org']} 的党组织。", options["json"])
+                return self.refuse(f"找不到组织编码为 {options['org']} 的党组织。", options["json"])
         try:
             user, role, created = grant_role(
                 options["username"], options["role"], org, password=options["password"]
             )
         except ValidationError as exc:
-            return self._fail(exc.messages[0], options["json"])
+            return self.refuse(exc.messages[0], options["json"])
         if options["json"]:
             self.stdout.write(json.dumps(
                 {"username": user.username, "created": created, "role": role.kind,
@@ -41,12 +40,3 @@ class Command(BaseCommand):
         else:
             verb = "已创建用户" if created else "已更新用户"
             self.stdout.write(f"{verb} {user.username}，角色：{role}")
-
-    def _fail(self, message, as_json):
-        import json
-
-        if as_json:
-            self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
-        else:
-            self.stderr.write(message)
-        sys.exit(2)

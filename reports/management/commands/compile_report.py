@@ -4,17 +4,15 @@ Without --org, each top-level organization gets its report. Every run stores a n
 becomes current, exactly as a job started from the page would.
 """
 import json
-import sys
 from pathlib import Path
-
-from django.core.management.base import BaseCommand
 
 from activities.quarters import Quarter
 from branches.models import Organization
+from portal.cli import PortalCommand
 from reports import actions
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "编制季度报表（与后台任务相同的计算），存为新版本，可输出 JSON 或工作簿。"
 
     def add_arguments(self, parser):
@@ -27,16 +25,16 @@ class Command(BaseCommand):
         try:
             quarter = Quarter.parse(options["quarter"])
         except ValueError as exc:
-            self._fail(str(exc), options)
+            self.refuse(str(exc), options["json"])
         if options["org"]:
             org = Organization.objects.filter(code=options["org"].strip()).first()
             if org is None:
-                self._fail(f"找不到编码为 {options['org']} 的党组织。", options)
+                self.refuse(f"找不到编码为 {options['org']} 的党组织。", options["json"])
             roots = [org]
         else:
             roots = list(Organization.objects.filter(parent__isnull=True).order_by("code"))
             if not roots:
-                self._fail("系统中还没有党组织，请先导入组织（import_orgs）。", options)
+                self.refuse("系统中还没有党组织，请先导入组织（import_orgs）。", options["json"])
 
         reports = []
         for org in roots:
@@ -45,10 +43,10 @@ class Command(BaseCommand):
             )
             report = actions.run_report(report.pk)
             if report is None or report.status != report.Status.DONE:
-                self._fail(f"{org.name} 的报表未能完成。", options)
+                self.refuse(f"{org.name} 的报表未能完成。", options["json"])
             reports.append(report)
         if options["xlsx"]:
-            self._save_workbooks(reports, Path(options["xlsx"]))
+            self._save_workbooks(reports, Path(options["xlsx"]), options["json"])
 
         if options["json"]:
             if len(reports) == 1:
@@ -65,7 +63,7 @@ class Command(BaseCommand):
                 f"完成率 {_pct(s['completion_rate'])}，覆盖率 {_pct(s['coverage'])}。"
             )
 
-    def _save_workbooks(self, reports, path: Path) -> None:
+    def _save_workbooks(self, reports, path: Path, as_json: bool) -> None:
         for report in reports:
             target = path
             if len(reports) > 1:
@@ -75,14 +73,7 @@ class Command(BaseCommand):
                 with report.workbook.open("rb") as source:
                     target.write_bytes(source.read())
             except OSError as exc:
-                self._fail(f"无法写入 {target}：{exc.strerror}", {})
-
-    def _fail(self, message, options):
-        if options.get("json"):
-            self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
-        else:
-            self.stderr.write(message)
-        sys.exit(2)
+                self.refuse(f"无法写入 {target}：{exc.strerror}", as_json)
 
 
 def _pct(value):
