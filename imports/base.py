@@ -180,7 +180,8 @@ class Importer:
     def column(self, name: str) -> str:
         """The header text the user sees for a field (falls back to the first synonym)."""
         if self.header and name in self.header.columns:
-            text = self.header_cells[self.header.columns[name]]
+            # A header cell may wrap ("入党\n时间"); messages name it on one line.
+            text = "".join(self.header_cells[self.header.columns[name]].splitlines()).strip()
             if text:
                 return text
         return self.fields[name][0] if name in self.fields else name

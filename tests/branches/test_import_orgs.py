@@ -152,3 +152,19 @@ def test_import_is_audited(tmp_path):
     run_json("import_orgs", str(SAMPLE))
     entry = AuditLog.objects.get(action="org.import")
     assert entry.detail["created"] == 6
+
+
+def test_errors_name_a_wrapped_header_on_one_line(tmp_path):
+    path = write_xlsx(tmp_path / "w.xlsx", [
+        ["组织\n编码", "组织名称", "上级组织编码", "组织类别"],
+        ["W1", "甲", "", "党小队"],
+    ])
+    status, result = run_json("import_orgs", str(path))
+    assert status == 1
+    assert result["errors"][0]["column"] == "组织类别"
+    path = write_xlsx(tmp_path / "w2.xlsx", [
+        ["组织编码", "组织名称", "上级组织编码", "组织\n类别"],
+        ["W1", "甲", "", "党小队"],
+    ])
+    status, result = run_json("import_orgs", str(path))
+    assert result["errors"][0]["column"] == "组织类别"
