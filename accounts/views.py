@@ -18,6 +18,8 @@ def home(request):
     """Send each user to their working page: secretaries to their branch, others to the dashboard."""
     user = request.user
     roles = Role.for_user(user)
+    if not roles and not is_staff_user(user):
+        return render(request, "accounts/no_role.html")
     only_secretary = roles and all(r.kind == Role.Kind.SECRETARY for r in roles)
     if only_secretary and not is_staff_user(user):
         targets = ["activities:secretary-home", "branches:tree"]

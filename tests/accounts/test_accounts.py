@@ -162,3 +162,10 @@ def test_audit_log_page_is_scoped_and_read_only(client, personas, district):
     assert client.get("/accounts/audit/").status_code == 403
     client.force_login(personas.staff)
     assert client.post("/accounts/audit/").status_code == 405
+
+
+def test_a_user_without_a_role_is_told_so_instead_of_a_404(client, personas):
+    client.force_login(personas.nobody)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "尚未分配角色" in response.content.decode()
