@@ -58,7 +58,16 @@ class FormFields(HTMLParser):
 
 
 class PortalUser(HttpUser):
+    """A logged-in person: takes the next prepared session of its kind."""
+
     abstract = True
+    wait_time = WAIT
+    sessions = None  # an iterator of prepared sessions, set by each kind of user
+
+    def on_start(self):
+        me = next(self.sessions)
+        self.org = me["org"]
+        self.client.cookies.set("sessionid", me["session"])
 
     def page(self, url, name):
         """GET a page; a redirect to the login form or a non-200 counts as a failure."""
@@ -70,12 +79,7 @@ class PortalUser(HttpUser):
 
 class Secretary(PortalUser):
     weight = 8
-    wait_time = WAIT
-
-    def on_start(self):
-        me = next(_secretaries)
-        self.org = me["org"]
-        self.client.cookies.set("sessionid", me["session"])
+    sessions = _secretaries
 
     @task(4)
     def home(self):
@@ -110,12 +114,7 @@ class Secretary(PortalUser):
 
 class UpperLevel(PortalUser):
     weight = 2
-    wait_time = WAIT
-
-    def on_start(self):
-        me = next(_upper)
-        self.org = me["org"]
-        self.client.cookies.set("sessionid", me["session"])
+    sessions = _upper
 
     @task(4)
     def dashboard(self):
