@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import can_change
 from accounts.models import audit
 from branches.models import Organization
 from members.models import Member, MemberEvent, Membership, Transfer
@@ -33,9 +34,7 @@ def _today() -> datetime.date:
 
 def _may_change(user, branch: Organization) -> bool:
     """`user` None is the system itself (management commands, data fixes), never a request."""
-    if user is None:
-        return True
-    return Organization.objects.changeable_by(user).filter(pk=branch.pk).exists()
+    return user is None or can_change(user, branch)
 
 
 def _require_change(user, branch: Organization) -> None:
