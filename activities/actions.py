@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import can_change, require_change
 from accounts.models import audit, is_staff_user
 from activities.attachments import check_upload
 from activities.attendance import roster_for
@@ -57,14 +58,9 @@ def is_upper_level(user, branch: Organization) -> bool:
     return Organization.objects.changeable_by(user).filter(pk=branch.parent_id).exists()
 
 
-def _require_change(user, org: Organization) -> None:
-    if not Organization.objects.changeable_by(user).filter(pk=org.pk).exists():
-        raise PermissionDenied("您对该党组织只有查看权限。")
-
-
 def can_edit_meeting(user, meeting: Meeting) -> bool:
     """Drafts and returned records: the branch's people. A submitted record: the upper level only."""
-    if not Organization.objects.changeable_by(user).filter(pk=meeting.branch_id).exists():
+    if not can_change(user, meeting.branch):
         return False
     if meeting.status == Meeting.Status.SUBMITTED:
         return is_upper_level(user, meeting.branch)
@@ -72,7 +68,7 @@ def can_edit_meeting(user, meeting: Meeting) -> bool:
 
 
 def _require_edit(user, meeting: Meeting) -> None:
-    _require_change(user, meeting.branch)
+    require_change(user, meeting.branch)
     if not can_edit_meeting(user, meeting):
         raise ActionRefused("该会议记录已提交，不能修改；如需更正，请联系上级党组织退回修改。")
 
@@ -117,7 +113,7 @@ def save_meeting(
     """
     if organization.kind not in (*Organization.BRANCH_KINDS, Organization.Kind.GROUP):
         raise ValidationError("会议只能由党支部或党小组召开。")
-    _require_change(by, organization)
+    require_change(by, organization)
     if meeting is not None:
         _require_edit(by, meeting)
         if meeting.organization.branch != organization.branch:
@@ -205,7 +201,7 @@ def _locked(meeting: Meeting) -> Meeting:
 def submit_meeting(meeting: Meeting, *, by) -> Meeting:
     """Draft or returned → submitted (it counts in the reports from now on)."""
     meeting = _locked(meeting)
-    _require_change(by, meeting.branch)
+    require_change(by, meeting.branch)
     if meeting.status == Meeting.Status.SUBMITTED:
         raise ActionRefused("该会议记录已经提交。")
     if meeting.date > timezone.localdate():
@@ -228,7 +224,7 @@ def submit_meeting(meeting: Meeting, *, by) -> Meeting:
 def return_meeting(meeting: Meeting, *, comment: str, by) -> Meeting:
     """The upper level sends a submitted record back for correction (退回修改) with a comment."""
     meeting = _locked(meeting)
-    _require_change(by, meeting.branch)
+    require_change(by, meeting.branch)
     if not is_upper_level(by, meeting.branch):
         raise PermissionDenied("只有上级党组织可以退回会议记录。")
     comment = (comment or "").strip()
@@ -251,7 +247,7 @@ def return_meeting(meeting: Meeting, *, comment: str, by) -> Meeting:
 def mark_reviewed(meeting: Meeting, *, by) -> Meeting:
     """The upper level has read a submitted record and takes it off the review queue."""
     meeting = _locked(meeting)
-    _require_change(by, meeting.branch)
+    require_change(by, meeting.branch)
     if not is_upper_level(by, meeting.branch):
         raise PermissionDenied("只有上级党组织可以审核会议记录。")
     if meeting.status != Meeting.Status.SUBMITTED:
@@ -269,7 +265,7 @@ def mark_reviewed(meeting: Meeting, *, by) -> Meeting:
 @transaction.atomic
 def delete_draft(meeting: Meeting, *, by) -> None:
     meeting = _locked(meeting)
-    _require_change(by, meeting.branch)
+    require_change(by, meeting.branch)
     if meeting.status != Meeting.Status.DRAFT or meeting.submitted_at:
         raise ActionRefused("只有从未提交过的草稿可以删除。")
     audit(by, "meeting.delete", organization=meeting.branch, target=str(meeting),
@@ -311,7 +307,7 @@ def add_attachment(meeting: Meeting, upload, *, by) -> Attachment:
 
 @transaction.atomic
 def add_activity_attachment(activity: Activity, upload, *, by) -> Attachment:
-    _require_change(by, activity.branch)
+    require_change(by, activity.branch)
     attachment = _stored_file(upload, by=by, activity=activity)
     audit(by, "activity.attach", organization=activity.branch, target=attachment.original_name,
           activity=activity.pk, attachment=attachment.pk)
@@ -326,7 +322,7 @@ def delete_attachment(attachment: Attachment, *, by) -> None:
         MeetingEvent.objects.create(meeting=meeting, kind=MeetingEvent.Kind.EDITED, by=_actor(by),
                                     comment=f"删除附件：{attachment.original_name}")
     else:
-        _require_change(by, attachment.activity.branch)
+        require_change(by, attachment.activity.branch)
     audit(by, "attachment.delete", organization=attachment.branch,
           target=attachment.original_name, meeting=attachment.meeting_id,
           activity=attachment.activity_id)
@@ -364,7 +360,7 @@ def save_rule_version(
 def add_exemption(branch: Organization, *, quarter: Quarter, key: str, reason: str, by) -> Exemption:
     if not branch.is_branch:
         raise ValidationError("只能为党支部设置豁免。")
-    _require_change(by, branch)
+    require_change(by, branch)
     if not is_upper_level(by, branch):
         raise PermissionDenied("只有上级党组织或组织部可以设置豁免。")
     reason = (reason or "").strip()
@@ -383,7 +379,7 @@ def add_exemption(branch: Organization, *, quarter: Quarter, key: str, reason: s
 
 @transaction.atomic
 def remove_exemption(exemption: Exemption, *, by) -> None:
-    _require_change(by, exemption.branch)
+    require_change(by, exemption.branch)
     if not is_upper_level(by, exemption.branch):
         raise PermissionDenied("只有上级党组织或组织部可以取消豁免。")
     audit(by, "exemption.remove", organization=exemption.branch, target=str(exemption),
@@ -406,9 +402,9 @@ def save_activity(
 
     if organization.kind not in (*Organization.BRANCH_KINDS, Organization.Kind.GROUP):
         raise ValidationError("活动只能记在党支部或党小组名下。")
-    _require_change(by, organization)
+    require_change(by, organization)
     if activity is not None:
-        _require_change(by, activity.branch)
+        require_change(by, activity.branch)
     creating = activity is None
     activity = activity or Activity(created_by=_actor(by))
     activity.organization = organization
@@ -434,7 +430,7 @@ def save_activity(
 
 @transaction.atomic
 def delete_activity(activity: Activity, *, by) -> None:
-    _require_change(by, activity.branch)
+    require_change(by, activity.branch)
     audit(by, "activity.delete", organization=activity.branch, target=str(activity),
           activity=activity.pk)
     files = [a.file for a in activity.attachments.all()]
