@@ -80,27 +80,29 @@ def detail(request, code):
     return render(request, "branches/detail.html", context)
 
 
-
 @require_http_methods(["GET", "POST"])
 def edit(request, code):
     org = get_changeable_org(request.user, code=code)
     parents = Organization.objects.changeable_by(request.user).exclude(kind=Organization.Kind.GROUP)
     if org.parent_id and not parents.filter(pk=org.parent_id).exists():
         parents = parents | Organization.objects.filter(pk=org.parent_id)
-    form = OrganizationForm(request.POST or None, instance=org, parents=parents)
+    # The form validates on a copy: a ModelForm writes the posted values into its instance,
+    # and update_organization must compare them with the organization as stored.
+    form = OrganizationForm(
+        request.POST or None, instance=Organization.objects.get(pk=org.pk), parents=parents
+    )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in EDITABLE}
         if fields["parent"] is None and org.parent_id and not is_staff_user(request.user):
             form.add_error("parent", "只有组织部管理员可以设置顶层组织。")
-        try:
-            if form.errors:
-                raise ValidationError("请改正标出的错误。")
-            update_organization(Organization.objects.get(pk=org.pk), by=request.user, **fields)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
         else:
-            messages.success(request, "已保存。")
-            return redirect("branches:org-detail", code=org.code)
+            try:
+                update_organization(org, by=request.user, **fields)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
+            else:
+                messages.success(request, "已保存。")
+                return redirect("branches:org-detail", code=org.code)
     return render(request, "branches/edit.html", {"form": form, "org": org})
 
 

@@ -168,3 +168,14 @@ def test_admin_creates_a_branch_and_cannot_create_a_branch_under_a_branch(client
     assert not Organization.objects.filter(code="1104").exists()
     client.force_login(personas.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_a_subtree_admin_cannot_make_an_organization_top_level(client, personas, district):
+    client.force_login(personas.admin)
+    response = client.post(reverse("branches:org-edit", args=["1101"]), {
+        "name": "第一社区第一党支部", "kind": "branch", "parent": "",
+    })
+    assert response.status_code == 200
+    assert "只有组织部管理员可以设置顶层组织" in response.content.decode()
+    district.b1.refresh_from_db()
+    assert district.b1.parent == district.c1
