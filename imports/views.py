@@ -8,12 +8,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import is_staff_user
 from branches.models import Organization
-from imports.base import Plan
+from imports.base import ImportResult, Plan
 from imports.errorfile import error_workbook, template_workbook
 from imports.forms import UploadForm
 from imports.models import ImportBatch
 from imports.registry import IMPORTERS, importer_class
-from imports.services import claim_for_apply, enqueue, plan_batch, read_batch_table
+from imports.services import (
+    apply_batch,
+    claim_for_apply,
+    enqueue,
+    plan_batch,
+    read_batch_table,
+)
 from imports.tasks import apply_import, plan_import
 from tabular.reader import FileRejected
 
@@ -147,12 +153,8 @@ def batch_confirm(request, pk):
         enqueue(apply_import, batch)
         messages.info(request, "数据较多，已转入后台写入。您可以离开本页，稍后回来查看结果。")
     else:
-        from imports.services import apply_batch
-
         batch = apply_batch(batch)
         if batch.status == ImportBatch.Status.DONE:
-            from imports.base import ImportResult
-
             messages.success(request, "导入完成：" + ImportResult.from_json(batch.result).summary())
     return redirect("imports:batch-detail", pk=batch.pk)
 
