@@ -54,8 +54,7 @@ def children(request, code):
 def detail(request, code):
     org = get_visible_org(request.user, code=code)
     kids = _with_counts(org.children.order_by("path"))
-    visible = Organization.objects.visible_to(request.user)
-    ancestors = [a for a in org.ancestors() if visible.filter(pk=a.pk).exists()]
+    ancestors = org.ancestors().filter(pk__in=Organization.objects.visible_to(request.user))
     counts = member_counts([org.pk]).get(org.pk) if org.is_branch else None
     subtree = Organization.objects.subtree(org)
     branch_ids = list(subtree.branches().values_list("id", flat=True))
