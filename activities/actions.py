@@ -13,7 +13,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import can_change, require_change
 from accounts.models import audit, is_staff_user
 from activities.attachments import check_upload
 from activities.attendance import roster_for
@@ -28,9 +27,10 @@ from activities.models import (
     Participation,
     RequirementRule,
 )
-from activities.quarters import Quarter
 from activities.sanitize import clean_minutes
+from branches.access import can_change, require_change
 from branches.models import Organization
+from core.quarters import Quarter
 
 K = Meeting.Kind
 GROUP_KINDS = {K.GROUP_MEETING, K.PARTY_LECTURE, K.THEME_DAY}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from activities.quarters import Quarter
+from core.quarters import Quarter
 
 DONE, DUE, OVERDUE, UPCOMING, EXEMPT = "done", "due", "overdue", "upcoming", "exempt"
 STATE_LABELS = {DONE: "已完成", DUE: "待开", OVERDUE: "逾期未开", UPCOMING: "未到期", EXEMPT: "豁免"}

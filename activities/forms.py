@@ -4,8 +4,8 @@ from __future__ import annotations
 from django import forms
 
 from activities.models import Activity, Meeting, RequirementRule
-from activities.quarters import Quarter
 from activities.rules import RULE_KEYS
+from core.quarters import Quarter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

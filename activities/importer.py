@@ -18,7 +18,7 @@ from activities.actions import check_kinds
 from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
 from activities.sanitize import clean_minutes
 from branches.models import Organization
-from imports.base import ImportCannotRun, Importer, Plan, RowPlan, counted_result
+from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
 from tabular.values import normalize_name, normalize_text, parse_date
 
 KIND_BY_LABEL = {label: value for value, label in Meeting.Kind.choices}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from activities.models import Exemption, Meeting, RequirementRule
-from activities.quarters import Quarter
+from core.quarters import Quarter
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def default_quarter():
     from django.db.models.functions import ExtractMonth, ExtractYear
 
     from activities.models import Meeting
-    from activities.quarters import Quarter
+    from core.quarters import Quarter
 
     rows = (
         Meeting.objects.final()
@@ -179,8 +179,8 @@ def run(args) -> None:
 
     from accounts.actions import grant_role
     from activities.models import Attendance, Meeting
-    from activities.quarters import Quarter
     from branches.models import Organization
+    from core.quarters import Quarter
     from members.models import Member
     from reports import actions
     from reports.figures import WholeTree, as_org, compute_figures

@@ -22,8 +22,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
-from activities.quarters import Quarter
 from branches.models import Organization, path_segment
+from core.quarters import Quarter
 from members.models import Member, MemberEvent, Membership
 from tabular.values import id_check_char
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.models import audit
 from branches.actions import move_subtree
 from branches.models import Organization, check_nesting, path_segment
-from imports.base import ImportCannotRun, Importer, Plan, RowPlan, counted_result
+from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
 from tabular.values import normalize_text, parse_choice, parse_date
 
 KIND_BY_LABEL = {label: value for value, label in Organization.Kind.choices}

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from accounts.policy import Right, policy_for
+
 PATH_STEP = 8  # digits per level, then "/": ids up to 99,999,999
 
 
@@ -35,33 +37,24 @@ class OrganizationQuerySet(models.QuerySet):
             Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
         )
 
-    def _scope_filter(self, user, kinds):
-        from accounts.models import Role
+    def within(self, scope):
+        """The organizations a policy `Scope` covers."""
+        if scope.empty:
+            return self.none()
+        condition = scope.q("path")
+        return self if condition is None else self.filter(condition)
 
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        roles = Role.for_user(user)
-        if any(r.kind == Role.Kind.STAFF for r in roles) or user.is_superuser:
-            return self
-        paths = [r.organization.path for r in roles if r.kind in kinds and r.organization_id]
-        if not paths:
-            return self.none()
-        condition = Q()
-        for path in sorted(set(paths)):
-            condition |= Q(path__startswith=path)
-        return self.filter(condition)
+    def allowed(self, user, right):
+        """The organizations on which `user` holds `right` (accounts.policy)."""
+        return self.within(policy_for(user).scope(right))
 
     def visible_to(self, user):
         """The one door: every organization `user` may see. Everything else is 404."""
-        from accounts.models import Role
-
-        return self._scope_filter(user, Role.READ_KINDS)
+        return self.allowed(user, Right.SEE)
 
     def changeable_by(self, user):
         """Organizations whose data `user` may change (auditors change nothing)."""
-        from accounts.models import Role
-
-        return self._scope_filter(user, Role.CHANGE_KINDS)
+        return self.allowed(user, Right.CHANGE)
 
     def administered_by(self, user):
         """Organizations `user` administers: staff everywhere, 党组织管理员 in their subtree.
@@ -69,9 +62,7 @@ class OrganizationQuerySet(models.QuerySet):
         Administration (compiling reports) is an upper-level task: branch secretaries record,
         they do not compile.
         """
-        from accounts.models import Role
-
-        return self._scope_filter(user, (Role.Kind.ORG_ADMIN,))
+        return self.allowed(user, Right.COMPILE)
 
 
 class BranchScopedQuerySet(models.QuerySet):

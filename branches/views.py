@@ -4,8 +4,8 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import can_change, get_changeable_org, get_visible_org, scope_roots
 from accounts.models import is_staff_user
+from branches.access import can_change, get_changeable_org, get_visible_org, scope_roots
 from branches.actions import create_organization, update_organization
 from branches.forms import EDITABLE, OrganizationForm
 from branches.health import health_flags, member_counts, subtree_member_counts

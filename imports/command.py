@@ -2,7 +2,8 @@
 import json
 import sys
 
-from imports.base import (
+from core.cli import PortalCommand
+from core.importing import (
     ImportCannotRun,
     ImportResult,
     RowError,
@@ -10,7 +11,6 @@ from imports.base import (
     dry_run_result,
     plan_file,
 )
-from portal.cli import PortalCommand
 from tabular.reader import FileRejected
 
 

@@ -1,7 +1,7 @@
 """Workbooks for users: the rows that failed (to fix and re-upload), and blank templates."""
 import io
 
-from imports.base import Plan
+from core.importing import Plan
 from tabular.writer import Column, new_workbook, write_sheet
 
 

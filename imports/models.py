@@ -5,6 +5,8 @@ The plan stored here is what the user confirms; applying it never parses the fil
 from django.conf import settings
 from django.db import models
 
+from core.registry import site
+
 
 class ImportBatchQuerySet(models.QuerySet):
     def owned_by(self, user):
@@ -19,11 +21,6 @@ def upload_path(instance, filename):
 
 
 class ImportBatch(models.Model):
-    class Kind(models.TextChoices):
-        ORGS = "orgs", "党组织"
-        MEMBERS = "members", "党员花名册"
-        MEETINGS = "meetings", "三会一课台账"
-
     class Status(models.TextChoices):
         PARSING = "parsing", "正在读取和校验"
         PREVIEW = "preview", "待确认"
@@ -33,7 +30,7 @@ class ImportBatch(models.Model):
         FAILED = "failed", "无法读取"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    kind = models.CharField("类型", max_length=20, help_text="an importer registered by an app")
     organization = models.ForeignKey(
         "branches.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -57,7 +54,13 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.original_name}"
+        return f"{self.kind_label} {self.original_name}"
+
+    @property
+    def kind_label(self) -> str:
+        """The importer's name as the app registered it (core.registry)."""
+        importers = site().importers
+        return importers.get(self.kind).label if self.kind in importers else self.kind
 
     @property
     def is_running(self) -> bool:

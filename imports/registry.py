@@ -1,12 +1,20 @@
-"""Which importer handles which kind of upload. Each domain app registers its own."""
-from django.utils.module_loading import import_string
+"""Which importer handles which kind of upload, from the apps' registrations (core.registry);
+and the upload pages' own menu entry."""
+from core import registry
 
-IMPORTERS = {
-    "orgs": "branches.importer.OrganizationImporter",
-    "members": "members.importer.MemberImporter",
-    "meetings": "activities.importer.MeetingImporter",
-}
+
+def register(site):
+    site.menu_entry("imports", "导入", "imports:index", order=90, audience=registry.UPPER)
+
+
+def kinds() -> list:
+    """The registered import kinds, in menu order."""
+    return list(registry.site().importers)
+
+
+def is_kind(kind: str) -> bool:
+    return kind in registry.site().importers
 
 
 def importer_class(kind: str):
-    return import_string(IMPORTERS[kind])
+    return registry.site().importers.get(kind).importer_class()

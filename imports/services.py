@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from imports.base import ImportCannotRun, Plan, apply_plan
+from core.importing import ImportCannotRun, Plan, apply_plan
 from imports.models import ImportBatch
 from imports.registry import importer_class
 from tabular.reader import FileRejected, read_table

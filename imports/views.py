@@ -8,11 +8,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import is_staff_user
 from branches.models import Organization
-from imports.base import ImportResult, Plan
+from core.importing import ImportResult, Plan
 from imports.errorfile import error_workbook, template_workbook
 from imports.forms import UploadForm
 from imports.models import ImportBatch
-from imports.registry import IMPORTERS, importer_class
+from imports.registry import importer_class, is_kind, kinds
 from imports.services import (
     apply_batch,
     claim_for_apply,
@@ -36,15 +36,15 @@ def _targets(user, kind: str):
 @require_GET
 def index(request):
     """Where every upload starts: the three kinds and the user's own recent uploads."""
-    kinds = [(kind, importer_class(kind).title) for kind in IMPORTERS]
+    choices = [(entry.key, entry.label) for entry in kinds()]
     if not is_staff_user(request.user) and not _targets(request.user, "orgs").exists():
         raise PermissionDenied("您没有导入数据的权限（只读角色）。")
     recent = ImportBatch.objects.owned_by(request.user).select_related("organization")[:20]
-    return render(request, "imports/index.html", {"kinds": kinds, "recent": recent})
+    return render(request, "imports/index.html", {"kinds": choices, "recent": recent})
 
 
 def _kind_or_404(kind: str) -> str:
-    if kind not in IMPORTERS:
+    if not is_kind(kind):
         raise Http404
     return kind
 

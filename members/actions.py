@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import can_change
 from accounts.models import audit
+from branches.access import can_change
 from branches.models import Organization
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.validation import LABELS, add_years, check_person

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from branches.models import Organization
-from imports.base import RowPlan, chunks
+from core.importing import RowPlan, chunks
 from members.models import Member, MemberEvent, Membership
 from members.validation import add_years
 

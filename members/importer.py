@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import audit
 from branches.models import Organization
-from imports.base import (
+from core.importing import (
     ImportCannotRun,
     Importer,
     ImportResult,

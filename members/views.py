@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import can_change, get_visible_org, require_change, scope_roots
 from accounts.models import audit
+from branches.access import can_change, get_visible_org, require_change, scope_roots
 from branches.models import Organization
 from members import actions
 from members.export import export_roster

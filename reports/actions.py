@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from accounts.models import audit
 from activities.models import Exemption
-from activities.quarters import Quarter
 from activities.rules import RULE_KEYS, rules_in_force
 from branches.models import Organization
+from core.quarters import Quarter
 from reports.figures import Figures, absent_members, as_quarter, chunk_roots, compute_figures
 from reports.models import Report, ReportBranch, ReportChunk
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
-from activities.quarters import Quarter
 from activities.rules import RULE_KEYS
 from branches.models import PATH_STEP, Organization
+from core.quarters import Quarter
 from reports.figures import REQUIREMENT_LABELS, compute_figures, rate
 from reports.models import Report, ReportBranch
 

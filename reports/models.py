@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from activities.quarters import Quarter
 from activities.rules import RULE_KEYS
+from core.quarters import Quarter
 
 
 def workbook_path(instance, filename):

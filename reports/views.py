@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_visible_org, scope_roots
-from activities.quarters import Quarter
+from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
+from core.quarters import Quarter
 from reports import actions, board
 from reports.figures import REQUIREMENT_LABELS
 from reports.models import Report, ReportBranch

@@ -15,8 +15,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
 
-from activities.quarters import Quarter
 from activities.rules import RULE_KEYS
+from core.quarters import Quarter
 from reports.figures import REQUIREMENT_LABELS, Figures
 from tabular.values import mask_id_number
 from tabular.writer import Column, new_workbook, write_sheet

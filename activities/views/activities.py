@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import get_visible_org, require_change
 from activities import actions
 from activities.forms import ActivityForm, AttachmentForm
 from activities.models import Activity
@@ -22,6 +21,7 @@ from activities.views.common import (
     meeting_orgs,
     say_refused,
 )
+from branches.access import get_visible_org, require_change
 from branches.models import Organization
 from members.models import Member
 

@@ -7,12 +7,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import require_change
 from activities import actions
 from activities.attachments import AttachmentRejected
 from activities.forms import AttachmentForm
 from activities.models import Activity, Attachment
 from activities.views.common import say_refused, visible_meeting
+from branches.access import require_change
 from branches.models import Organization
 
 

@@ -48,7 +48,7 @@ def branch_for_new_record(request, *, noun: str, target: str):
     user = request.user
     code = request.GET.get("org")
     if code:
-        from accounts.access import require_change
+        from branches.access import require_change
 
         branch = branch_from_code(Organization.objects.visible_to(user), code.strip())
         require_change(user, branch)

@@ -8,10 +8,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.access import get_visible_org
 from activities.export import ledger_workbook
 from activities.models import Meeting
 from activities.views.common import MEETING_ORG_KINDS, parse_day
+from branches.access import get_visible_org
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

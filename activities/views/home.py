@@ -10,15 +10,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.access import get_visible_org, scope_roots
 from accounts.models import is_staff_user
 from activities import due
 from activities.attendance import counts_of, with_counts
 from activities.forms import ReturnForm
 from activities.models import Meeting, MeetingKind
-from activities.quarters import Quarter
 from activities.rules import RULE_KEYS
+from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
+from core.quarters import Quarter
 from reports.figures import REQUIREMENT_LABELS, compute_figures
 
 

@@ -11,12 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import get_visible_org, require_change
 from activities import actions
 from activities.attendance import counts_of, roster_for, with_counts
 from activities.forms import AttachmentForm, MeetingForm, ReturnForm
 from activities.models import Attendance, Meeting, MeetingKind
-from activities.quarters import Quarter
 from activities.views.common import (
     MEETING_ORG_KINDS,
     branch_for_new_record,
@@ -26,7 +24,9 @@ from activities.views.common import (
     say_refused,
     visible_meeting,
 )
+from branches.access import get_visible_org, require_change
 from branches.models import Organization
+from core.quarters import Quarter
 from members.models import Member
 
 S = Attendance.Status

@@ -6,15 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import get_visible_org
 from accounts.models import is_staff_user
 from activities import actions
 from activities.forms import ExemptionForm, RuleVersionForm
 from activities.models import Exemption, RequirementRule
-from activities.quarters import Quarter
 from activities.rules import DEFAULT_RULES, RULE_KEYS, rules_in_force
 from activities.views.common import say_refused
+from branches.access import get_visible_org
 from branches.models import Organization
+from core.quarters import Quarter
 
 
 def _require_staff(user):

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from activities import actions, due
 from activities.models import Meeting
-from activities.quarters import Quarter
+from core.quarters import Quarter
 from reports.figures import Slot
 from tests.activities.conftest import record_meeting
 

@@ -8,8 +8,8 @@ from freezegun import freeze_time
 
 from activities import actions
 from activities.models import Exemption, RequirementRule
-from activities.quarters import Quarter
 from activities.rules import rules_in_force
+from core.quarters import Quarter
 from reports.figures import compute_figures
 from tests.activities.conftest import record_meeting
 

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from imports.base import apply_plan, plan_file
+from core.importing import apply_plan, plan_file
 from members.importer import MemberImporter
 from tests.factories import make_member, valid_id_number  # noqa: F401 - used by the tests
 

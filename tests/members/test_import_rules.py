@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from imports.base import dry_run_result
+from core.importing import dry_run_result
 from members import actions
 from members.models import Member, MemberEvent, Membership
 from tests.members.builders import HEADER, person, rows_for, xlsx_bytes
@@ -175,7 +175,7 @@ def test_a_member_created_elsewhere_after_the_preview_fails_the_row_not_the_serv
     importer, plan = plan_bytes(xlsx_bytes(rows_for([person(id_number)])), district.b1)
     Member.objects.create(name="抢先", id_number=id_number, sex="男", birth_date=datetime.date(1985, 3, 4),
                           joined_on=datetime.date(2010, 7, 1), branch=district.b2)
-    from imports.base import apply_plan
+    from core.importing import apply_plan
 
     result = apply_plan(importer, plan)
     assert not result.written and result.errors[0].row == 2
@@ -253,7 +253,7 @@ def test_a_member_edited_during_a_bulk_update_rolls_the_import_back(district, ne
     if connection.vendor != "postgresql":
         pytest.skip("the optimistic check is in the PostgreSQL UPDATE")
     import members.importer
-    from imports.base import apply_plan
+    from core.importing import apply_plan
 
     monkeypatch.setattr(members.importer, "COPY_THRESHOLD", 0)
     id_number = new_id()

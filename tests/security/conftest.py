@@ -17,17 +17,17 @@ from django.test import override_settings
 from PIL import Image
 
 from activities import actions as meeting_actions
-from activities.quarters import Quarter
 from branches.models import Organization
+from core.quarters import Quarter
 from imports.models import ImportBatch
 from imports.services import plan_batch
 from members import actions as member_actions
 from reports import actions as report_actions
 from tests.activities.conftest import record_meeting
 from tests.factories import build_district, build_personas, make_member, make_org
+from tests.matrix import contributed_builders
 from tests.members.builders import person, rows_for, xlsx_bytes
 
-PERSONAS = ("staff", "admin", "secretary", "other_secretary", "auditor", "outsider", "anonymous")
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TODAY = datetime.date.today()
 
@@ -93,12 +93,15 @@ def build_world(media_root) -> SimpleNamespace:
         file=ContentFile(roster, name="roster.xlsx"), original_name="花名册.xlsx",
     )
     batch = plan_batch(batch)
-    return SimpleNamespace(
+    world = SimpleNamespace(
         d=d, p=p, b1=b1, b2=b2, b3=b3, mover=mover, member=b1[0], submitted=submitted,
         draft=draft, group_meeting=group_meeting, other=other, far=far, attachment=attachment, activity=activities["1101"],
         activities=activities, exemption=exemption, transfer=transfer, report=report,
         batch=batch, media=media_root,
     )
+    for build in contributed_builders():  # each app's objects (tests/<app>/url_matrix.py)
+        build(world)
+    return world
 
 
 @pytest.fixture(scope="module")

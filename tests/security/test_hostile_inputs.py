@@ -19,7 +19,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imports.base import ImportCannotRun, plan_file
+from core.importing import ImportCannotRun, plan_file
 from members.importer import MemberImporter
 from tabular.reader import FileRejected
 from tests.helpers import run_json

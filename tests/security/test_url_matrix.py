@@ -1,16 +1,15 @@
 """Every URL of the portal, every method, every persona: who gets what.
 
-The rule (accounts/access.py): anonymous users are sent to the login page (LoginRequiredMiddleware,
+The rule (accounts/policy.py, branches/access.py): anonymous users are sent to the login page (LoginRequiredMiddleware,
 for every method); an object outside the user's scope is 404, exactly like a missing one; a
 read-only role (the auditor) writing is 403; a wrong method is 405; the owner reads with 200.
-A new URL pattern fails `test_every_url_pattern_is_in_the_matrix` until it is described here.
+A new URL pattern fails `test_every_url_pattern_is_in_the_matrix` until it is described here or
+in its app's `tests/<app>/url_matrix.py` (tests/matrix.py).
 """
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import openpyxl
@@ -18,55 +17,23 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.conftest import PERSONAS, SHOWN, WORDS, user_of
-
-READ, WRITE, OWN = "read", "write", "own"  # OWN: a change to one's own session or password
-
-EVERYONE = frozenset(PERSONAS) - {"anonymous"}
-B1 = frozenset({"staff", "admin", "secretary", "auditor"})  # may see branch 1101's objects
-C1 = frozenset({"staff", "admin", "auditor"})  # may see 党委 1100's objects
-OWNER = frozenset({"secretary"})  # import batches belong to their uploader alone
-SECRETARIES = frozenset({"secretary", "other_secretary"})
-
-
-# What each persona may never read anywhere, by the scope words of tests/security/conftest.py.
-NEVER = {
-    "secretary": ("1102", "1201"),
-    "other_secretary": ("1101", "1201"),
-    "admin": ("1201",),
-    "auditor": ("1201",),
-    "outsider": ("1101", "1102"),
-}
-
-
-def nothing(w):
-    return {}
-
-
-@dataclass(frozen=True)
-class Url:
-    """One named pattern: its methods (read or write), how to name 1101's object, who sees it."""
-
-    methods: dict[str, str]
-    kwargs: Callable = nothing
-    query: Callable = nothing  # the query string, whatever the method
-    data: Callable = nothing  # the form posted
-    scope: frozenset = EVERYONE  # everyone else logged in gets 404
-    forbidden: frozenset = frozenset()  # in scope, but the role may not use the page: 403
-    read_status: int = 200
-    public: bool = False  # the login page itself
-    note: str = ""
-    forbidden_writes: frozenset = field(default=frozenset())  # 403 on writes beyond the auditor
-    also: tuple = ()  # methods Django's generic FormView accepts besides these (PUT = POST)
-
-
-def pk(attr):
-    return lambda w: {"pk": getattr(w, attr).pk}
-
-
-def org_param(code="1101", key="org"):
-    return lambda w: {key: code}
-
+from tests.matrix import (
+    B1,
+    C1,
+    EVERYONE,
+    NEVER,
+    OWN,
+    OWNER,
+    PERSONAS,
+    READ,
+    SECRETARIES,
+    WRITE,
+    Url,
+    contributed_matrices,
+    org_param,
+    pk,
+)
+from tests.security.conftest import SHOWN, WORDS, user_of
 
 MATRIX: dict[str, Url] = {
     "home": Url({"GET": READ}, read_status=302, also=("POST", "PUT", "DELETE"),
@@ -158,6 +125,8 @@ MATRIX: dict[str, Url] = {
     "imports:batch-confirm": Url({"POST": WRITE}, pk("batch"), scope=OWNER),
     "imports:batch-errors": Url({"GET": READ}, pk("batch"), scope=OWNER),
 }
+for _contributed in contributed_matrices():
+    MATRIX.update(_contributed)
 
 
 def named_patterns(resolver=None, namespace=""):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from accounts.actions import grant_role
 from accounts.models import Role
 from branches.models import Organization
-from portal.cli import PortalCommand
+from core.cli import PortalCommand
 
 
 class Command(PortalCommand):

@@ -57,7 +57,7 @@ class Command(BaseCommand):
 
     def _compile_past_reports(self) -> None:
         """Stored reports for the three finished quarters, so the dashboard shows a history."""
-        from activities.quarters import Quarter
+        from core.quarters import Quarter
         from reports.actions import request_report, run_report
 
         quarter = Quarter.current()

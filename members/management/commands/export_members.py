@@ -2,9 +2,9 @@
 import json
 
 from branches.models import Organization
+from core.cli import PortalCommand
 from members.export import export_roster
 from members.models import Member
-from portal.cli import PortalCommand
 
 
 class Command(PortalCommand):

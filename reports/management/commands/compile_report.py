@@ -6,9 +6,9 @@ becomes current, exactly as a job started from the page would.
 import json
 from pathlib import Path
 
-from activities.quarters import Quarter
 from branches.models import Organization
-from portal.cli import PortalCommand
+from core.cli import PortalCommand
+from core.quarters import Quarter
 from reports import actions
 
 

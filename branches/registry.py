@@ -1,0 +1,6 @@
+"""What the organization tree adds to the shared screens (core.registry)."""
+
+
+def register(site):
+    site.importer("orgs", "branches.importer.OrganizationImporter", "党组织", order=10)
+    site.menu_entry("tree", "党组织", "branches:tree", order=20)

@@ -1,0 +1,260 @@
+"""What apps add to the shared screens and jobs, declared by each app in its own `registry.py`.
+
+An app lists its importers, menu entries, report measures, reminder kinds, health checks and
+demo seeders in a function `register(site)` in its own `registry.py`; `site()` calls those of
+every installed app, once. The shared screens and jobs (the upload pages, the menu, the
+quarterly job and its workbook, the reminders job, the organization page, `seed_demo`) read these
+lists and name no app. Nothing here imports a domain app: entries hold dotted paths or callables.
+
+Entries are keyed; registering a key twice replaces the first.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string, module_has_submodule
+
+# -- audiences: who sees a menu entry (answered by the one policy, accounts.policy) ---------------
+EVERYONE = "all"  # every signed-in user with a role
+UPPER = "upper"  # 组织部 staff, 党组织管理员 and auditors (the levels above the branches)
+KEEPERS = "keepers"  # users who may change some organization's records (not auditors)
+STAFF = "staff"  # 组织部 staff only
+AUDIENCES = (EVERYONE, UPPER, KEEPERS, STAFF)
+
+
+class Registry:
+    """An ordered, keyed list of entries of one kind."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self._entries: dict[str, Any] = {}
+
+    def add(self, key: str, entry) -> None:
+        self._entries[key] = entry
+
+    def get(self, key: str):
+        try:
+            return self._entries[key]
+        except KeyError:
+            raise LookupError(f"未登记的{self.what}：{key}") from None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator:
+        return iter(sorted(self._entries.values(), key=lambda e: (getattr(e, "order", 0), e.key)))
+
+    def keys(self) -> list[str]:
+        return [entry.key for entry in self]
+
+
+# -- importers ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImporterEntry:
+    """A kind of spreadsheet the shared upload flow accepts (`imports/`).
+
+    `importer` is the dotted path of a `core.importing.Importer` subclass. `audience` says who
+    sees it on the upload page (the target organization is still checked by the importer).
+    """
+
+    key: str
+    importer: str
+    label: str
+    order: int = 100
+    audience: str = KEEPERS
+
+    def importer_class(self):
+        return import_string(self.importer)
+
+
+# -- menu -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the navigation bar. `badge`, if given, is the dotted path of a function
+    `(request) -> int | None` whose non-zero answer is shown beside the label (an unread count)."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int = 100
+    audience: str = EVERYONE
+    badge: str = ""
+
+
+# -- report measures --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # "int" | "rate" | "money" | "text"
+
+
+@dataclass
+class MeasureResult:
+    """One measure's figures for a report: a row per organization (branch) and a summary.
+
+    Rows are JSON-safe dicts keyed by the measure's columns plus "code" and "name"; money as
+    text with two decimals, rates as floats rounded to 4 places (or None)."""
+
+    rows: list[dict] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"rows": self.rows, "summary": self.summary}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What the quarterly job computes beside the §3 meeting figures, and the workbook shows.
+
+    `compute` is the dotted path of `(organization, quarter) -> MeasureResult` over the
+    organization's subtree; `columns` say how the workbook sheet and the dashboard show a row."""
+
+    key: str
+    label: str
+    compute: str
+    columns: tuple[Column, ...]
+    order: int = 100
+    sheet_title: str = ""
+
+    def run(self, organization, quarter) -> MeasureResult:
+        return import_string(self.compute)(organization, quarter)
+
+
+# -- reminder kinds --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One thing somebody should do, about one organization.
+
+    `identity` is stable across runs (the same overdue meeting slot is the same item every day),
+    so a reminder is delivered once and closed when the app stops reporting it."""
+
+    kind: str
+    organization_id: int
+    due: datetime.date
+    text: str
+    identity: str
+
+
+@dataclass(frozen=True)
+class ReminderKind:
+    """`collect` is the dotted path of `(on: date) -> Iterable[ReminderItem]`: every open item of
+    this kind on that day, across the whole tree (the reminders app routes them to people)."""
+
+    key: str
+    label: str
+    collect: str
+    order: int = 100
+
+    def items(self, on: datetime.date) -> Iterable[ReminderItem]:
+        return import_string(self.collect)(on)
+
+
+# -- organization health -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """`check` is the dotted path of `(organizations, today) -> dict[org id, list[str]]`: the
+    flags to show on those organizations' pages (rules of thumb, never enforced). One call
+    answers for many organizations, so a list page costs one query per check, not per row."""
+
+    key: str
+    check: str
+    order: int = 100
+
+    def run(self, organizations, today: datetime.date) -> dict[int, list[str]]:
+        return import_string(self.check)(organizations, today)
+
+
+# -- demo data -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """`seed` is the dotted path of `(world) -> None`; `world` is the demo app's record of what it
+    has made so far (organizations, members, users, the random generator, the scale). Seeders run
+    in `order`, after the organizations, members and meetings exist."""
+
+    key: str
+    seed: str
+    order: int = 100
+
+    def run(self, world) -> None:
+        import_string(self.seed)(world)
+
+
+class Site:
+    """Everything the installed apps registered. Built once from their `registry.register(site)`
+    functions, and again when the installed apps change (a test adding a toy app)."""
+
+    def __init__(self):
+        self.importers = Registry("导入类型")
+        self.menu = Registry("菜单项")
+        self.measures = Registry("报表指标")
+        self.reminder_kinds = Registry("提醒类型")
+        self.health_checks = Registry("健康提示")
+        self.demo_seeders = Registry("演示数据")
+
+    def importer(self, key: str, importer: str, label: str, **options) -> None:
+        self.importers.add(key, ImporterEntry(key, importer, label, **options))
+
+    def menu_entry(self, key: str, label: str, url_name: str, **options) -> None:
+        if options.get("audience", EVERYONE) not in AUDIENCES:
+            raise ValueError(f"unknown audience {options['audience']!r}")
+        self.menu.add(key, MenuEntry(key, label, url_name, **options))
+
+    def measure(self, key: str, label: str, compute: str, columns: Iterable[Column],
+                **options) -> None:
+        self.measures.add(key, Measure(key, label, compute, tuple(columns), **options))
+
+    def reminder_kind(self, key: str, label: str, collect: str, **options) -> None:
+        self.reminder_kinds.add(key, ReminderKind(key, label, collect, **options))
+
+    def health_check(self, key: str, check: str, **options) -> None:
+        self.health_checks.add(key, HealthCheck(key, check, **options))
+
+    def demo_seeder(self, key: str, seed: str, **options) -> None:
+        self.demo_seeders.add(key, DemoSeeder(key, seed, **options))
+
+
+_site: Site | None = None
+
+
+def site() -> Site:
+    """The registrations of the installed apps (each app's `registry.register(site)`)."""
+    global _site
+    if _site is None:
+        built = Site()
+        for config in apps.get_app_configs():
+            if module_has_submodule(config.module, "registry"):
+                module = importlib.import_module(f"{config.name}.registry")
+                register = getattr(module, "register", None)
+                if register is not None:
+                    register(built)
+        _site = built
+    return _site
+
+
+def forget(**kwargs) -> None:
+    """Rebuild on next use: the installed apps changed."""
+    global _site
+    if kwargs.get("setting", "INSTALLED_APPS") == "INSTALLED_APPS":
+        _site = None
+
+
+setting_changed.connect(forget)
