@@ -186,9 +186,12 @@ class HealthCheck:
 
 @dataclass(frozen=True)
 class DemoSeeder:
-    """`seed` is the dotted path of `(world) -> None`; `world` is the demo app's record of what it
-    has made so far (organizations, members, users, the random generator, the scale). Seeders run
-    in `order`, after the organizations, members and meetings exist."""
+    """`seed` is the dotted path of `(world) -> None`. `world` has `scale` ("district" or
+    "city"), `random` (a seeded random.Random: the same seed gives the same data), `today`, `by`
+    (the demo 组织部 user, for actions) and `say(text)` (progress on the console). Seeders read
+    what they build on (organizations, members) from the database and write through their app's
+    actions (or an audited bulk action at city scale). They run in `order`, after the
+    organizations, members and meetings exist."""
 
     key: str
     seed: str
@@ -209,6 +212,7 @@ class Site:
         self.reminder_kinds = Registry("提醒类型")
         self.health_checks = Registry("健康提示")
         self.demo_seeders = Registry("演示数据")
+        self.audit_labels: dict[str, str] = {}
 
     def importer(self, key: str, importer: str, label: str, **options) -> None:
         self.importers.add(key, ImporterEntry(key, importer, label, **options))
@@ -230,6 +234,11 @@ class Site:
 
     def demo_seeder(self, key: str, seed: str, **options) -> None:
         self.demo_seeders.add(key, DemoSeeder(key, seed, **options))
+
+    def audit_actions(self, labels: dict[str, str]) -> None:
+        """The Chinese names of an app's audit events ("member.transfer_out" → "转出党员"), so the
+        audit log never shows a code name."""
+        self.audit_labels.update(labels)
 
 
 _site: Site | None = None
