@@ -19,7 +19,7 @@ from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
 from activities.sanitize import clean_minutes
 from branches.models import Organization
 from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
-from tabular.values import normalize_name, normalize_text, parse_date
+from tabular.values import normalize_name, normalize_text
 
 KIND_BY_LABEL = {label: value for value, label in Meeting.Kind.choices}
 KIND_BY_LABEL.update({"党员大会": Meeting.Kind.PARTY_CONGRESS, "支委会": Meeting.Kind.COMMITTEE,
@@ -81,7 +81,7 @@ class MeetingImporter(Importer):
         org = self._resolve_org(row, record, scope)
         kinds = self._parse_kinds(row, record, org)
         try:
-            day = parse_date(record.get("date"))
+            day = self.read_date(row_number, "date", record.get("date"))
             if day is None:
                 row.fail(self.column("date"), "会议日期不能为空。")
             elif day > today:

@@ -9,7 +9,7 @@ from accounts.models import audit
 from branches.actions import move_subtree
 from branches.models import Organization, check_nesting, path_segment
 from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
-from tabular.values import normalize_text, parse_choice, parse_date
+from tabular.values import normalize_text, parse_choice
 
 KIND_BY_LABEL = {label: value for value, label in Organization.Kind.choices}
 SECTOR_BY_LABEL = {label: value for value, label in Organization.Sector.choices}
@@ -170,7 +170,7 @@ class OrganizationImporter(Importer):
         except ValueError as exc:
             plan.fail(self.column("sector"), str(exc))
         try:
-            founded = parse_date(record.get("founded_on"))
+            founded = self.read_date(plan.row, "founded_on", record.get("founded_on"))
             if founded and founded > datetime.date.today():
                 raise ValueError("成立日期不能晚于今天。")
             values["founded_on"] = founded.isoformat() if founded else None

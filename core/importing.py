@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from tabular.reader import FileRejected, Header, Table, find_header, iter_records, read_table
+from tabular.values import parse_date_or_month
 
 Progress = Callable[[int, int], None]
 
@@ -165,6 +166,7 @@ class Importer:
         self.user = user
         self.header: Header | None = None
         self.header_cells: list[str] = []
+        self._month_only: dict[str, list[int]] = {}  # field → rows that gave only a month
 
     # -- subclasses -----------------------------------------------------------------------
     def check_target(self) -> None:
@@ -185,6 +187,24 @@ class Importer:
             if text:
                 return text
         return self.fields[name][0] if name in self.fields else name
+
+    def read_date(self, row: int, name: str, value):
+        """A date cell (tabular.values.parse_date_or_month; ValueError for a bad one). A month
+        alone is read as its 1st day and the row remembered for one warning per column."""
+        day, month_only = parse_date_or_month(value)
+        if month_only:
+            self.note_month_only(row, name)
+        return day
+
+    def note_month_only(self, row: int, name: str) -> None:
+        self._month_only.setdefault(name, []).append(row)
+
+    def month_only_warnings(self) -> list[RowError]:
+        return [
+            RowError(None, self.column(name),
+                     f"{self.column(name)}只有年月的行已按当月1日记录：第 {_row_list(rows)} 行")
+            for name, rows in self._month_only.items()
+        ]
 
     def plan(self, table: Table, progress: Progress | None = None) -> Plan:
         self.check_target()
@@ -216,13 +236,18 @@ class Importer:
                 row_plan.raw = [_as_text(c) for c in list(cells)[:width]]
         return Plan(
             rows=rows,
-            warnings=warnings + self.extra_warnings(rows),
+            warnings=warnings + self.month_only_warnings() + self.extra_warnings(rows),
             header=self.header_cells,
             header_row=self.header.row_index + 1,
         )
 
     def extra_warnings(self, rows: list[RowPlan]) -> list[RowError]:
         return []
+
+
+def _row_list(rows: list[int]) -> str:
+    shown = "、".join(str(r) for r in rows[:50])
+    return shown + (f" 等 {len(rows)} 行" if len(rows) > 50 else "")
 
 
 def _as_text(value) -> str:

@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.models import audit
 from branches.access import can_change
 from branches.models import Organization
+from core.quarters import add_years
 from members.models import Member, MemberEvent, Membership, Transfer
-from members.validation import LABELS, add_years, check_person
+from members.validation import LABELS, check_person
 from tabular.values import mask_id_number
 
 EDITABLE_FIELDS = (

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from branches.models import Organization
 from core.importing import RowPlan, chunks
+from core.quarters import add_years
 from members.models import Member, MemberEvent, Membership
-from members.validation import add_years
 
 # Fields the import compares with the database, in the order changes are shown.
 COMPARED = (

@@ -140,6 +140,8 @@ class MemberImporter(Importer):
                 row.key = id_number
         for name, message in checked.warnings:
             values.setdefault("_warnings", []).append([self.column(name), message])
+        for name in checked.month_only:
+            self.note_month_only(row_number, name)
 
         branch = self._resolve_branch(row, record, scope)
         if branch is not None:

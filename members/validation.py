@@ -11,6 +11,7 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 
+from core.quarters import add_years
 from tabular.values import (
     id_birth_date,
     id_sex,
@@ -20,7 +21,7 @@ from tabular.values import (
     normalize_phone,
     normalize_text,
     parse_choice,
-    parse_date,
+    parse_date_or_month,
 )
 
 FULL, PROBATIONARY = "full", "probationary"
@@ -64,6 +65,7 @@ class Checked:
     values: dict = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    month_only: list[str] = field(default_factory=list)  # fields given as a month alone
 
     def fail(self, name: str, message: str) -> None:
         self.errors.append((name, message))
@@ -86,11 +88,12 @@ def _ethnicity(value: str) -> str:
     return normalize_ethnicity(value) or ""
 
 
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+def _date(checked: Checked, record: dict, name: str) -> datetime.date | None:
+    """A date cell; a month alone is its 1st day, remembered for the import's warning."""
+    day, month_only = parse_date_or_month(record.get(name))
+    if month_only:
+        checked.month_only.append(name)
+    return day
 
 
 def _text(checked: Checked, record: dict, name: str) -> None:
@@ -137,9 +140,13 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
     except ValueError as exc:
         checked.fail("sex", str(exc))
     try:
-        given_birth = parse_date(record.get("birth_date"))
+        given_birth = _date(checked, record, "birth_date")
         if birth:
-            if given_birth and given_birth != birth:
+            same = given_birth is None or given_birth == birth or (
+                "birth_date" in checked.month_only
+                and (given_birth.year, given_birth.month) == (birth.year, birth.month)
+            )
+            if not same:
                 raise ValueError(
                     f"出生日期 {given_birth:%Y-%m-%d} 与公民身份号码不符（号码表明为 {birth:%Y-%m-%d}）。"
                 )
@@ -169,7 +176,7 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
 
     joined = None
     try:
-        joined = parse_date(record.get("joined_on"))
+        joined = _date(checked, record, "joined_on")
         if joined is None:
             raise ValueError("入党日期不能为空。")
         if joined > today:
@@ -184,7 +191,7 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
 
     confirmed = None
     try:
-        confirmed = parse_date(record.get("confirmed_on"))
+        confirmed = _date(checked, record, "confirmed_on")
         if confirmed is not None:
             if confirmed > today:
                 raise ValueError(f"转正日期 {confirmed:%Y-%m-%d} 晚于今天。")

@@ -25,6 +25,7 @@ __all__ = [
     "normalize_text",
     "parse_choice",
     "parse_date",
+    "parse_date_or_month",
     "to_halfwidth",
     "undo_formula_guard",
 ]
@@ -149,7 +150,7 @@ _DATE_SEPARATED = re.compile(
 )
 _DATE_CHINESE = re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?")
 _DATE_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
-_YEAR_MONTH_ONLY = re.compile(r"(\d{4})(?:[-/.年])(\d{1,2})月?")
+_YEAR_MONTH_ONLY = re.compile(r"(?P<y>\d{4})(?:[-/.年])(?P<m>\d{1,2})月?")
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
 
@@ -172,33 +173,38 @@ def parse_date(value: object) -> datetime.date | None:
 
     Accepts date/datetime cells and the text forms 2019-07-01, 2019/7/1, 2019.07.01, 2019.7.1,
     2019年7月1日 and 20190701 (surrounding spaces, full-width digits and a time part such as
-    " 00:00:00" are tolerated). A numeric cell is accepted only as an 8-digit YYYYMMDD that is
-    a real date; any other number is refused, because 2019.1 could be January or October and
-    43000 could be a serial day or a typo: we never guess.
+    " 00:00:00" are tolerated), and months alone as `parse_date_or_month` reads them (the 1st of
+    the month). Importers that must warn about months use `parse_date_or_month`.
+    """
+    return parse_date_or_month(value)[0]
+
+
+def parse_date_or_month(value: object) -> tuple[datetime.date | None, bool]:
+    """(the date, whether the cell gave only a month) — or ValueError; (None, False) when empty.
+
+    Real rosters give months alone (入党时间 1998.12): as text (1998.12, 1998.1, 1998-12, 1998/12,
+    1998年12月) or as a number that can only be one month (1998.12, 1998.11, 1998.05, 1998.2 …
+    1998.9); a month means its 1st day. A number that could be two months (2019.1: January, or
+    October shown without its zero?) is refused, as is any other bare number except an 8-digit
+    YYYYMMDD: we never guess.
     """
     if value is None:
-        return None
+        return None, False
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return value.date(), False
     if isinstance(value, datetime.date):
-        return value
+        return value, False
     if isinstance(value, bool):
         raise ValueError("这里应填写日期，如 2019-07-01")
     if isinstance(value, (int, float)):
-        if float(value).is_integer() and 10_000_000 <= value <= 99_999_999:
-            digits = str(int(value))
-            try:
-                return _make_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]), digits)
-            except ValueError:
-                pass  # a number that is not a YYYYMMDD date is just a number: say so below
-        raise ValueError(_BARE_NUMBER_DATE)
+        return _date_from_number(value)
     if not isinstance(value, str):
         raise ValueError("这里应填写日期，如 2019-07-01")
 
     shown = value.strip()
     text = to_halfwidth(shown).strip()
     if not text:
-        return None
+        return None, False
     match = (
         _DATE_SEPARATED.fullmatch(text)
         # "2019 年 7 月 1 日": spaces carry no meaning in the Chinese form
@@ -206,13 +212,35 @@ def parse_date(value: object) -> datetime.date | None:
         or _DATE_COMPACT.fullmatch(text)
     )
     if match:
-        return _make_date(int(match["y"]), int(match["m"]), int(match["d"]), shown)
-    if _YEAR_MONTH_ONLY.fullmatch(_ANY_SPACE.sub("", text)):
-        raise ValueError(
-            f"“{shown}”缺少日，且 2019.1 这样的写法可能是 1 月也可能是 10 月；"
-            "请写出完整日期，如 2019-07-01"
-        )
+        return _make_date(int(match["y"]), int(match["m"]), int(match["d"]), shown), False
+    month = _YEAR_MONTH_ONLY.fullmatch(_ANY_SPACE.sub("", text))
+    if month:
+        return _make_date(int(month["y"]), int(month["m"]), 1, shown), True
     raise ValueError(f"“{shown}”不是可识别的日期；请写成 2019-07-01 或 2019年7月1日 这样的形式")
+
+
+def _date_from_number(value: int | float) -> tuple[datetime.date, bool]:
+    if float(value).is_integer():
+        if 10_000_000 <= value <= 99_999_999:
+            digits = str(int(value))
+            try:
+                return _make_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]), digits), False
+            except ValueError:
+                pass  # a number that is not a YYYYMMDD date is just a number: say so below
+        raise ValueError(_BARE_NUMBER_DATE)
+    year = int(value)
+    hundredths = round((value - year) * 100)
+    if not _MIN_YEAR <= year <= _MAX_YEAR or not 0 < hundredths < 100:
+        raise ValueError(_BARE_NUMBER_DATE)
+    if hundredths % 10:  # 1998.05, 1998.11, 1998.12: two digits shown, one month
+        month = hundredths
+    else:  # 1998.2 … 1998.9 (20 … 90 hundredths): only one month fits; 1998.1 could be 1 or 10
+        month = hundredths // 10
+        if month == 1:
+            raise ValueError(_BARE_NUMBER_DATE)
+    if not 1 <= month <= 12:
+        raise ValueError(_BARE_NUMBER_DATE)
+    return datetime.date(year, month, 1), True
 
 
 # ---------------------------------------------------------------------------- ID numbers

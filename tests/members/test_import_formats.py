@@ -29,12 +29,35 @@ def test_every_date_form_is_read_as_the_same_day(district, new_id, joined):
     assert Member.objects.get().joined_on == datetime.date(2010, 7, 1)
 
 
-def test_a_bare_decimal_date_is_refused_not_guessed(district, new_id):
-    data = xlsx_bytes(rows_for([person(new_id(), joined=2010.7, confirmed=None)]))
+def test_a_decimal_that_could_be_two_months_is_refused_not_guessed(district, new_id):
+    data = xlsx_bytes(rows_for([person(new_id(), joined=2010.1, confirmed=None)]))
     _, plan = plan_bytes(data, district.b1)
     [error] = plan.errors
     assert (error.row, error.column) == (2, "入党日期")
     assert "不能是数字" in error.message
+
+
+@pytest.mark.parametrize("joined", [2010.7, "2010.7", "2010年7月", "2010-07"])
+def test_a_month_alone_is_its_first_day_with_one_warning_naming_the_rows(district, new_id,
+                                                                        joined):
+    rows = [person(new_id(), joined=joined, confirmed=None),
+            person(new_id(), joined="2010-07-01", confirmed=None),
+            person(new_id(), joined=joined, confirmed=None)]
+    plan, result = run_import(xlsx_bytes(rows_for(rows)), district.b1)
+
+    assert result.created == 3, plan.errors
+    assert set(Member.objects.values_list("joined_on", flat=True)) == {datetime.date(2010, 7, 1)}
+    [warning] = [w for w in result.warnings if "只有年月" in w.message]
+    assert warning.column == "入党日期" and "第 2、4 行" in warning.message
+
+
+def test_a_month_alone_birth_date_agrees_with_the_id_when_the_month_matches(district, new_id):
+    born = datetime.date(1985, 3, 4)
+    rows = [person(new_id(born), **{"出生日期": "1985.03"}, confirmed=None),
+            person(new_id(born), **{"出生日期": "1985年4月"}, confirmed=None)]
+    _, plan = plan_bytes(xlsx_bytes(rows_for(rows)), district.b1)
+
+    assert [(e.row, e.column) for e in plan.errors] == [(3, "出生日期")]
 
 
 SYNONYMS = {

@@ -18,6 +18,7 @@ from tabular.values import (
     normalize_text,
     parse_choice,
     parse_date,
+    parse_date_or_month,
     to_halfwidth,
     undo_formula_guard,
 )
@@ -70,7 +71,8 @@ def test_an_eight_digit_number_is_yyyymmdd():
     assert parse_date(20190701.0) == JULY_FIRST
 
 
-@pytest.mark.parametrize("number", [2019.1, 43000.0, 2019, 43647, 20191301, 20190230.0, 0, -1.5])
+@pytest.mark.parametrize("number", [2019.1, 43000.0, 2019, 43647, 20191301, 20190230.0, 0, -1.5,
+                                    2019.13, 2019.0, 1850.12])
 def test_other_numbers_are_refused_never_guessed(number):
     with pytest.raises(ValueError) as caught:
         parse_date(number)
@@ -84,8 +86,8 @@ def test_other_numbers_are_refused_never_guessed(number):
         ("2019年2月29日", "2019年2月没有29日"),
         ("2019-13-01", "月份应为 1–12"),
         ("0219-07-01", "年份 219 不合理"),
-        ("2019.1", "缺少日"),
-        ("2019年7月", "缺少日"),
+        ("2019.13", "月份应为 1–12"),
+        ("2019年0月", "月份应为 1–12"),
         ("2019-7/1", "不是可识别的日期"),
         ("七月一日", "不是可识别的日期"),
         ("2019-07-01x", "不是可识别的日期"),
@@ -96,6 +98,30 @@ def test_bad_date_texts_name_the_problem(text, fragment):
         parse_date(text)
     assert fragment in str(caught.value)
     assert text.strip() in str(caught.value)
+
+
+@pytest.mark.parametrize(("cell", "day"), [
+    ("1998.12", D(1998, 12, 1)),
+    ("1998.1", D(1998, 1, 1)),  # text keeps what was typed: January
+    ("1998.10", D(1998, 10, 1)),
+    ("1998-12", D(1998, 12, 1)),
+    ("1998/12", D(1998, 12, 1)),
+    ("1998年12月", D(1998, 12, 1)),
+    ("1998 年 2 月", D(1998, 2, 1)),
+    (1998.12, D(1998, 12, 1)),
+    (1998.11, D(1998, 11, 1)),
+    (1998.05, D(1998, 5, 1)),
+    (1998.2, D(1998, 2, 1)),
+    (1998.9, D(1998, 9, 1)),
+])
+def test_a_month_alone_means_its_first_day_and_says_so(cell, day):
+    assert parse_date_or_month(cell) == (day, True)
+    assert parse_date(cell) == day
+
+
+def test_a_full_date_is_not_a_month():
+    assert parse_date_or_month("2019-07-01") == (JULY_FIRST, False)
+    assert parse_date_or_month(None) == (None, False)
 
 
 def test_a_boolean_is_not_a_date():
