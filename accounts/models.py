@@ -56,10 +56,10 @@ class Role(models.Model):
 
 
 def is_staff_user(user) -> bool:
-    """组织部 staff (or a superuser): sees and changes everything."""
-    if not (user and user.is_authenticated):
-        return False
-    return user.is_superuser or any(r.kind == Role.Kind.STAFF for r in Role.for_user(user))
+    """组织部 staff (or a superuser): sees and changes everything (accounts.policy decides)."""
+    from accounts.policy import policy_for
+
+    return policy_for(user).is_staff
 
 
 class AuditLogQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import AuditLog, Role, is_staff_user
+from accounts.policy import policy_for
 from branches.models import Organization
 
 
@@ -16,13 +17,11 @@ class LoginView(auth_views.LoginView):
 
 def home(request):
     """Send each user to their working page: secretaries to their branch, others to the dashboard."""
-    user = request.user
-    roles = Role.for_user(user)
-    if not roles and not is_staff_user(user):
+    policy = policy_for(request.user)
+    if not policy.has_role:
         return render(request, "accounts/no_role.html")
-    only_secretary = roles and all(r.kind == Role.Kind.SECRETARY for r in roles)
-    if only_secretary and not is_staff_user(user):
-        targets = ["activities:secretary-home", "branches:tree"]
+    if policy.only_secretary:
+        targets = ["reports:secretary-home", "branches:tree"]
     else:
         targets = ["reports:dashboard", "branches:tree"]
     for name in targets:

@@ -1,4 +1,4 @@
-"""Every change of a meeting, activity, rule or exemption: one transaction, the actor, an audit.
+"""Every change of a meeting or activity: one transaction, the actor, an audit.
 
 Views, the importer, the admin and tests call these functions; nothing else writes the models.
 """
@@ -13,24 +13,23 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import audit, is_staff_user
+from accounts.models import audit
+from accounts.policy import Right, policy_for
 from activities.attachments import check_upload
 from activities.attendance import roster_for
 from activities.models import (
     Activity,
     Attachment,
     Attendance,
-    Exemption,
     Meeting,
     MeetingEvent,
     MeetingKind,
     Participation,
-    RequirementRule,
 )
 from activities.sanitize import clean_minutes
 from branches.access import can_change, require_change
 from branches.models import Organization
-from core.quarters import Quarter
+from core.errors import ActionRefused  # noqa: F401 - callers catch actions.ActionRefused
 
 K = Meeting.Kind
 GROUP_KINDS = {K.GROUP_MEETING, K.PARTY_LECTURE, K.THEME_DAY}
@@ -40,22 +39,10 @@ EDITABLE_FIELDS = (
 )
 
 
-class ActionRefused(Exception):
-    """A change the rules do not allow now; the message is one Chinese sentence for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 # -- who may do what -------------------------------------------------------------------------
 def is_upper_level(user, branch: Organization) -> bool:
-    """组织部 staff, or someone who may change the branch's parent (a 党委/党总支 admin)."""
-    if is_staff_user(user):
-        return True
-    if branch.parent_id is None:
-        return False
-    return Organization.objects.changeable_by(user).filter(pk=branch.parent_id).exists()
+    """组织部 staff, or a keeper of an organization above the branch (accounts.policy REVIEW)."""
+    return policy_for(user).allows(Right.REVIEW, branch)
 
 
 def can_edit_meeting(user, meeting: Meeting) -> bool:
@@ -329,62 +316,6 @@ def delete_attachment(attachment: Attachment, *, by) -> None:
     stored = attachment.file
     attachment.delete()
     transaction.on_commit(lambda: stored.storage.delete(stored.name))
-
-
-# -- rules and exemptions ----------------------------------------------------------------------
-@transaction.atomic
-def save_rule_version(
-    *, key: str, effective_from: Quarter, enabled: bool, period: str, min_full_members: int, by
-) -> RequirementRule:
-    """A new version of one requirement from `effective_from` on; quarters before keep theirs."""
-    if not is_staff_user(by):
-        raise PermissionDenied("只有组织部管理员可以修改考核要求。")
-    if key not in RequirementRule.Key.values:
-        raise ValidationError(f"未知的考核要求：{key}")
-    if effective_from < Quarter.current():
-        raise ActionRefused(
-            f"不能修改已经过去的季度（{effective_from}）：新要求最早从本季度（{Quarter.current()}）起生效。"
-        )
-    rule, created = RequirementRule.objects.update_or_create(
-        key=key,
-        effective_from=str(effective_from),
-        defaults={"enabled": enabled, "period": period, "min_full_members": min_full_members,
-                  "changed_by": _actor(by)},
-    )
-    audit(by, "rule.save", target=str(rule), key=key, effective_from=str(effective_from),
-          enabled=enabled, period=period, min_full_members=min_full_members, created=created)
-    return rule
-
-
-@transaction.atomic
-def add_exemption(branch: Organization, *, quarter: Quarter, key: str, reason: str, by) -> Exemption:
-    if not branch.is_branch:
-        raise ValidationError("只能为党支部设置豁免。")
-    require_change(by, branch)
-    if not is_upper_level(by, branch):
-        raise PermissionDenied("只有上级党组织或组织部可以设置豁免。")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionRefused("请填写豁免原因。")
-    if key and key not in RequirementRule.Key.values:
-        raise ValidationError(f"未知的考核要求：{key}")
-    exemption, created = Exemption.objects.update_or_create(
-        branch=branch, quarter=str(quarter), key=key or "",
-        defaults={"reason": reason[:200], "created_by": _actor(by)},
-    )
-    audit(by, "exemption.add", organization=branch, target=str(exemption), quarter=str(quarter),
-          key=key, reason=reason, created=created)
-    return exemption
-
-
-@transaction.atomic
-def remove_exemption(exemption: Exemption, *, by) -> None:
-    require_change(by, exemption.branch)
-    if not is_upper_level(by, exemption.branch):
-        raise PermissionDenied("只有上级党组织或组织部可以取消豁免。")
-    audit(by, "exemption.remove", organization=exemption.branch, target=str(exemption),
-          quarter=exemption.quarter, key=exemption.key)
-    exemption.delete()
 
 
 # -- other activities --------------------------------------------------------------------------

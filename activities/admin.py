@@ -1,13 +1,11 @@
-"""Read-only admin views: every change of a meeting, rule or exemption goes through actions.py."""
+"""Read-only admin views: every change of a meeting or activity goes through actions.py."""
 from django.contrib import admin
 
 from activities.models import (
     Activity,
     Attendance,
-    Exemption,
     Meeting,
     MeetingEvent,
-    RequirementRule,
 )
 
 
@@ -65,15 +63,3 @@ class ActivityAdmin(ReadOnlyScopedAdmin):
     list_display = ("date", "organization", "kind", "title", "counts_as_study")
     list_filter = ("kind", "counts_as_study")
     list_select_related = ("organization",)
-
-
-@admin.register(RequirementRule)
-class RequirementRuleAdmin(ReadOnlyScopedAdmin):
-    scope_lookup = ""
-    list_display = ("key", "effective_from", "enabled", "period", "min_full_members", "changed_by")
-
-
-@admin.register(Exemption)
-class ExemptionAdmin(ReadOnlyScopedAdmin):
-    list_display = ("branch", "quarter", "key", "reason", "created_by")
-    list_select_related = ("branch",)

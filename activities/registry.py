@@ -1,11 +1,9 @@
 """What meetings and activities add to the shared screens (core.registry)."""
-from core.registry import STAFF, UPPER
+from core.registry import UPPER
 
 
 def register(site):
     site.importer("meetings", "activities.importer.MeetingImporter", "三会一课台账", order=30)
     site.menu_entry("meetings", "三会一课", "activities:meeting-list", order=40)
     site.menu_entry("activities", "活动", "activities:activity-list", order=50)
-    site.menu_entry("overview", "开展情况", "activities:overview", order=60, audience=UPPER)
     site.menu_entry("review", "审核", "activities:review-queue", order=70, audience=UPPER)
-    site.menu_entry("rules", "考核设置", "activities:rule-list", order=100, audience=STAFF)

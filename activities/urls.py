@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities.views import activities, attachments, exports, home, meetings, rules
+from activities.views import activities, attachments, exports, meetings, review
 
 app_name = "activities"
 
@@ -23,14 +23,7 @@ urlpatterns += [
     path("export.xlsx", exports.meeting_export, name="meeting-export"),
 ]
 urlpatterns += [
-    path("home/", home.secretary_home, name="secretary-home"),
-    path("overview/", home.overview, name="overview"),
-    path("review/", home.review_queue, name="review-queue"),
-]
-urlpatterns += [
-    path("rules/", rules.rule_list, name="rule-list"),
-    path("exemptions/", rules.exemption_list, name="exemption-list"),
-    path("exemptions/<int:pk>/delete/", rules.exemption_delete, name="exemption-delete"),
+    path("review/", review.review_queue, name="review-queue"),
 ]
 urlpatterns += [
     path("activities/", activities.activity_list, name="activity-list"),

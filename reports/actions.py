@@ -1,4 +1,5 @@
-"""Compiling and storing quarterly reports. The Celery tasks and `compile_report` call these.
+"""Compiling and storing quarterly reports (the Celery tasks and `compile_report` call these), and
+changing the requirements they measure against (rule versions, exemptions).
 
 A compilation is safe to run twice, concurrently, or again after a worker died in the middle:
 - `request_report` creates a new version, unless one for the same (organization, quarter) is
@@ -18,17 +19,19 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import audit
-from activities.models import Exemption
-from activities.rules import RULE_KEYS, rules_in_force
+from accounts.policy import Right, policy_for
 from branches.models import Organization
+from core.errors import ActionRefused  # noqa: F401 - callers catch actions.ActionRefused
 from core.quarters import Quarter
 from reports.figures import Figures, absent_members, as_quarter, chunk_roots, compute_figures
-from reports.models import Report, ReportBranch, ReportChunk
+from reports.models import RULE_KEYS, Exemption, Report, ReportBranch, ReportChunk, RequirementRule
+from reports.rules import rules_in_force
 
 LOCK_NAMESPACE = 0x5250  # "RP": keeps the report locks apart from other advisory locks
 STALE_AFTER = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
@@ -324,3 +327,61 @@ def request_scheduled_reports(which: str) -> list[Report]:
     quarter = scheduled_quarter(which)
     tops = Organization.objects.filter(parent__isnull=True).order_by("path")
     return [request_report(org, quarter, by=None) for org in tops]
+
+
+# --- requirement rules and exemptions ---------------------------------------------------------
+@transaction.atomic
+def save_rule_version(
+    *, key: str, effective_from: Quarter, enabled: bool, period: str, min_full_members: int, by
+) -> RequirementRule:
+    """A new version of one requirement from `effective_from` on; quarters before keep theirs."""
+    if not policy_for(by).is_staff:
+        raise PermissionDenied("只有组织部管理员可以修改考核要求。")
+    if key not in RequirementRule.Key.values:
+        raise ValidationError(f"未知的考核要求：{key}")
+    if effective_from < Quarter.current():
+        raise ActionRefused(
+            f"不能修改已经过去的季度（{effective_from}）：新要求最早从本季度（{Quarter.current()}）起生效。"
+        )
+    rule, created = RequirementRule.objects.update_or_create(
+        key=key,
+        effective_from=str(effective_from),
+        defaults={"enabled": enabled, "period": period, "min_full_members": min_full_members,
+                  "changed_by": _actor(by)},
+    )
+    audit(by, "rule.save", target=str(rule), key=key, effective_from=str(effective_from),
+          enabled=enabled, period=period, min_full_members=min_full_members, created=created)
+    return rule
+
+
+@transaction.atomic
+def add_exemption(branch: Organization, *, quarter: Quarter, key: str, reason: str, by) -> Exemption:
+    if not branch.is_branch:
+        raise ValidationError("只能为党支部设置豁免。")
+    if not policy_for(by).allows(Right.REVIEW, branch):
+        raise PermissionDenied("只有上级党组织或组织部可以设置豁免。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused("请填写豁免原因。")
+    if key and key not in RequirementRule.Key.values:
+        raise ValidationError(f"未知的考核要求：{key}")
+    exemption, created = Exemption.objects.update_or_create(
+        branch=branch, quarter=str(quarter), key=key or "",
+        defaults={"reason": reason[:200], "created_by": _actor(by)},
+    )
+    audit(by, "exemption.add", organization=branch, target=str(exemption), quarter=str(quarter),
+          key=key, reason=reason, created=created)
+    return exemption
+
+
+@transaction.atomic
+def remove_exemption(exemption: Exemption, *, by) -> None:
+    if not policy_for(by).allows(Right.REVIEW, exemption.branch):
+        raise PermissionDenied("只有上级党组织或组织部可以取消豁免。")
+    audit(by, "exemption.remove", organization=exemption.branch, target=str(exemption),
+          quarter=exemption.quarter, key=exemption.key)
+    exemption.delete()
+
+
+def _actor(by):
+    return by if getattr(by, "pk", None) else None

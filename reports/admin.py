@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from reports.models import Report
+from activities.admin import ReadOnlyScopedAdmin
+from reports.models import Exemption, Report, RequirementRule
 
 
 @admin.register(Report)
@@ -18,3 +19,15 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RequirementRule)
+class RequirementRuleAdmin(ReadOnlyScopedAdmin):
+    scope_lookup = ""
+    list_display = ("key", "effective_from", "enabled", "period", "min_full_members", "changed_by")
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(ReadOnlyScopedAdmin):
+    list_display = ("branch", "quarter", "key", "reason", "created_by")
+    list_select_related = ("branch",)

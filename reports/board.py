@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
-from activities.rules import RULE_KEYS
 from branches.models import PATH_STEP, Organization
 from core.quarters import Quarter
 from reports.figures import REQUIREMENT_LABELS, compute_figures, rate
 from reports.models import Report, ReportBranch
+from reports.rules import RULE_KEYS
 
 BRANCH_TABLE_LIMIT = 500
 

@@ -23,10 +23,10 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 
 from activities.models import Attendance, Meeting, MeetingKind
-from activities.rules import RULE_KEYS, exemptions_for, is_exempt, rules_in_force
 from branches.models import Organization
 from core.quarters import Quarter
 from members.models import Member, Membership
+from reports.rules import RULE_KEYS, exemptions_for, is_exempt, rules_in_force
 
 REQUIREMENT_LABELS = {
     "party_congress": "支部党员大会",

@@ -1,4 +1,5 @@
-"""Stored quarterly reports: one versioned result per (organization, quarter).
+"""The requirements of interfaces.md §3 (versioned rules, per-branch exemptions) and the stored
+quarterly reports: one versioned result per (organization, quarter).
 
 A `Report` is one compilation (a version). Exactly one finished version per (organization,
 quarter) is current (a partial unique constraint); earlier versions are kept and listed. Its
@@ -10,8 +11,83 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from activities.rules import RULE_KEYS
 from core.quarters import Quarter
+
+
+class RequirementRule(models.Model):
+    """A version of one requirement of interfaces.md §3, in force from a quarter on.
+
+    A change is a new row with a later `effective_from`; past quarters keep the row in force then.
+    """
+
+    class Key(models.TextChoices):
+        PARTY_CONGRESS = "party_congress", "支部党员大会"
+        COMMITTEE = "committee", "支部委员会"
+        GROUP_MEETINGS = "group_meetings", "党小组会"
+        PARTY_LECTURE = "party_lecture", "党课"
+        THEME_DAY = "theme_day", "主题党日"
+
+    class Period(models.TextChoices):
+        QUARTER = "quarter", "每季度"
+        MONTH = "month", "每月"
+
+    key = models.CharField(max_length=30, choices=Key.choices)
+    effective_from = models.CharField("自季度起", max_length=6, help_text="如 2026Q3")
+    enabled = models.BooleanField("启用", default=True)
+    period = models.CharField("频次", max_length=10, choices=Period.choices)
+    min_full_members = models.PositiveSmallIntegerField(
+        "正式党员数下限", default=0, help_text="支部委员会：正式党员≥7人的支部才适用"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "考核要求"
+        verbose_name_plural = "考核要求"
+        ordering = ["key", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "effective_from"], name="reports_rule_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_key_display()} 自{self.effective_from}"
+
+
+class Exemption(models.Model):
+    """A branch excused from one requirement (or all) for one quarter, with the reason."""
+
+    branch = models.ForeignKey(
+        "branches.Organization", on_delete=models.CASCADE, related_name="exemptions"
+    )
+    quarter = models.CharField("季度", max_length=6)
+    key = models.CharField(
+        "要求", max_length=30, choices=RequirementRule.Key.choices, blank=True,
+        help_text="留空表示全部要求",
+    )
+    reason = models.CharField("原因", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "豁免"
+        verbose_name_plural = "豁免"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "quarter", "key"], name="reports_exemption_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.branch} {self.quarter} {self.get_key_display() or '全部'}"
+
+
+RULE_KEYS = list(RequirementRule.Key.values)  # the §3 requirements, in the report's order
 
 
 def workbook_path(instance, filename):

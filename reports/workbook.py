@@ -15,9 +15,9 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
 
-from activities.rules import RULE_KEYS
 from core.quarters import Quarter
 from reports.figures import REQUIREMENT_LABELS, Figures
+from reports.rules import RULE_KEYS
 from tabular.values import mask_id_number
 from tabular.writer import Column, new_workbook, write_sheet
 

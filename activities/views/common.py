@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from activities.models import Meeting
 from branches.models import Organization
+from core.views import say_refused  # noqa: F401 - the activity views import it from here
 
 MEETING_ORG_KINDS = (*Organization.BRANCH_KINDS, Organization.Kind.GROUP)
 
@@ -70,12 +70,3 @@ def parse_day(text, default: datetime.date) -> datetime.date:
         return datetime.date.fromisoformat(text) if text else default
     except ValueError:
         return default
-
-
-def say_refused(request, exc) -> None:
-    """Show a refused action or a validation error as one message."""
-    if isinstance(exc, ValidationError):
-        text = "；".join(exc.messages)
-    else:
-        text = getattr(exc, "message", str(exc))
-    messages.error(request, text)

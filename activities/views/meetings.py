@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.policy import Right, policy_for
 from activities import actions
 from activities.attendance import counts_of, roster_for, with_counts
 from activities.forms import AttachmentForm, MeetingForm, ReturnForm
@@ -62,9 +63,8 @@ def meeting_list(request):
     for meeting in page:
         meeting.counts = counts_of(meeting)
     can_create = changeable_branches(user).exists()
-    upper = Organization.objects.visible_to(user).filter(kind__in=Organization.UPPER_KINDS).exists()
     return render(request, "activities/meeting_list.html", {
-        "is_upper": upper, "year_start": timezone.localdate().replace(month=1, day=1),
+        "year_start": timezone.localdate().replace(month=1, day=1),
         "today": timezone.localdate(),
         "page": page, "org": org, "status": status, "kind": kind, "quarter": quarter,
         "statuses": Meeting.Status.choices, "kinds": Meeting.Kind.choices, "can_create": can_create,
@@ -251,7 +251,7 @@ def _detail_context(request, meeting):
     attendances = list(
         meeting.attendances.select_related("member").order_by("member__name", "member_id")
     )
-    changeable = Organization.objects.changeable_by(request.user).filter(pk=meeting.branch_id).exists()
+    changeable = policy_for(request.user).allows(Right.CHANGE, meeting.branch)
     upper = changeable and actions.is_upper_level(request.user, meeting.branch)
     return {
         "meeting": meeting,

@@ -216,7 +216,7 @@ def test_overview_and_home_query_counts_are_pinned(client, district, personas, d
         record_meeting(district.b1, personas.secretary, day=datetime.date(2026, 11, 1 + i), submit=True)
     client.force_login(personas.admin)
     with django_assert_max_num_queries(20):
-        assert client.get(reverse("activities:overview"), {"org": "1100"}).status_code == 200
+        assert client.get(reverse("reports:overview"), {"org": "1100"}).status_code == 200
     client.force_login(personas.secretary)
     with django_assert_max_num_queries(20):
-        assert client.get(reverse("activities:secretary-home")).status_code == 200
+        assert client.get(reverse("reports:secretary-home")).status_code == 200

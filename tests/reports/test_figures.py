@@ -3,10 +3,11 @@ import json
 
 import pytest
 
-from activities.models import Exemption, Meeting, RequirementRule
+from activities.models import Meeting
 from branches.models import Organization
 from core.quarters import Quarter
 from reports.figures import Figures, chunk_roots, compute_figures
+from reports.models import Exemption, RequirementRule
 from tests.factories import make_org
 from tests.reports.builders import D, K, add_meeting, add_member, add_members, hold_everything
 

@@ -78,7 +78,7 @@ def build_world(media_root) -> SimpleNamespace:
             participants=[(members[0].pk, 2)], by=p.staff)
         for code, org, members in (("1101", d.b1, b1), ("1102", d.b2, b2), ("1201", d.b3, b3))
     }
-    exemption = meeting_actions.add_exemption(
+    exemption = report_actions.add_exemption(
         d.b1, quarter=Quarter.current(), key="theme_day", reason="一支部豁免原因", by=p.staff)
     transfer = member_actions.transfer_out(mover, d.b4, on=day, by=p.secretary)
     report = report_actions.request_report(d.c1, Quarter.current().previous(), by=p.admin,

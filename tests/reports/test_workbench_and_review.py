@@ -5,9 +5,11 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
-from activities import actions, due
+from activities import actions
 from activities.models import Meeting
 from core.quarters import Quarter
+from reports import actions as report_actions
+from reports import due
 from reports.figures import Slot
 from tests.activities.conftest import record_meeting
 
@@ -31,7 +33,7 @@ def test_slot_states(slot, today, state):
 
 def home(client, user, **params):
     client.force_login(user)
-    return client.get(reverse("activities:secretary-home"), params)
+    return client.get(reverse("reports:secretary-home"), params)
 
 
 @freeze_time(NOW)
@@ -95,7 +97,7 @@ def test_secretary_home_of_another_branch_is_404(client, personas):
 
 def test_home_redirects_a_secretary_to_the_workbench(client, personas):
     client.force_login(personas.secretary)
-    assert client.get("/")["Location"] == reverse("activities:secretary-home")
+    assert client.get("/")["Location"] == reverse("reports:secretary-home")
 
 
 @freeze_time(NOW)
@@ -103,7 +105,7 @@ def test_overview_table_of_branches_and_requirements(client, district, personas)
     record_meeting(district.b1, personas.secretary, kinds=["committee"], submit=True,
                    day=datetime.date(2026, 10, 20))
     client.force_login(personas.admin)
-    response = client.get(reverse("activities:overview"), {"org": "1100"})
+    response = client.get(reverse("reports:overview"), {"org": "1100"})
     page = response.content.decode()
     table = page.split('id="overview-table"')[1]
     assert "第一社区第一党支部" in table and "第一社区第二党支部" in table
@@ -116,18 +118,18 @@ def test_overview_filters_only_overdue_and_sector(client, district, personas):
     district.b2.sector = "school"
     district.b2.save()
     client.force_login(personas.admin)
-    page = client.get(reverse("activities:overview"), {"org": "1100", "sector": "school"}).content.decode()
+    page = client.get(reverse("reports:overview"), {"org": "1100", "sector": "school"}).content.decode()
     table = page.split('id="overview-table"')[1]
     assert "第一社区第二党支部" in table and "第一社区第一党支部" not in table
-    actions.add_exemption(district.b2, quarter=Q4, key="", reason="新成立", by=personas.admin)
-    page = client.get(reverse("activities:overview"), {"org": "1100", "overdue": "1"}).content.decode()
+    report_actions.add_exemption(district.b2, quarter=Q4, key="", reason="新成立", by=personas.admin)
+    page = client.get(reverse("reports:overview"), {"org": "1100", "overdue": "1"}).content.decode()
     table = page.split('id="overview-table"')[1]
     assert "第一社区第一党支部" in table and "第一社区第二党支部" not in table
 
 
 def test_overview_of_another_subtree_is_404(client, personas):
     client.force_login(personas.admin)
-    assert client.get(reverse("activities:overview"), {"org": "1200"}).status_code == 404
+    assert client.get(reverse("reports:overview"), {"org": "1200"}).status_code == 404
 
 
 @freeze_time(NOW)

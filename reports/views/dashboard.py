@@ -1,7 +1,7 @@
 """Report pages: the dashboard, starting a report, its progress, its result and its workbook.
 
 Every page reaches organizations and reports through `visible_to` (404 outside the scope);
-starting a report needs `changeable_by` (auditors: 403).
+starting a report needs the policy's COMPILE right (auditors and secretaries: 403).
 """
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.policy import Right, policy_for
 from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
 from core.quarters import Quarter
@@ -60,7 +61,7 @@ def _meetings_url(org: Organization) -> str | None:
 
 def can_start(user, org) -> bool:
     """Compiling reports is for 组织部 staff and subtree admins, within their scope."""
-    return Organization.objects.administered_by(user).filter(pk=org.pk).exists()
+    return policy_for(user).allows(Right.COMPILE, org)
 
 
 @require_GET

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from activities.models import Exemption, Meeting, RequirementRule
+from activities.models import Meeting
 from core.quarters import Quarter
+from reports.models import RULE_KEYS, Exemption, RequirementRule  # noqa: F401 - RULE_KEYS is read from here
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,6 @@ DEFAULT_RULES: dict[str, Rule] = {
     "party_lecture": Rule("party_lecture", Meeting.Kind.PARTY_LECTURE, "quarter"),
     "theme_day": Rule("theme_day", Meeting.Kind.THEME_DAY, "month"),
 }
-RULE_KEYS = list(DEFAULT_RULES)
 
 
 def rules_in_force(quarter: Quarter | str) -> dict[str, Rule]:

@@ -6,19 +6,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import is_staff_user
-from activities import actions
-from activities.forms import ExemptionForm, RuleVersionForm
-from activities.models import Exemption, RequirementRule
-from activities.rules import DEFAULT_RULES, RULE_KEYS, rules_in_force
-from activities.views.common import say_refused
+from accounts.policy import Right, policy_for
 from branches.access import get_visible_org
 from branches.models import Organization
 from core.quarters import Quarter
+from core.views import say_refused
+from reports import actions
+from reports.forms import ExemptionForm, RuleVersionForm
+from reports.models import Exemption, RequirementRule
+from reports.rules import DEFAULT_RULES, RULE_KEYS, rules_in_force
 
 
 def _require_staff(user):
-    if not is_staff_user(user):
+    if not policy_for(user).is_staff:
         raise PermissionDenied("只有组织部管理员可以修改考核要求。")
 
 
@@ -35,7 +35,7 @@ def rule_list(request):
                 period=data["period"], min_full_members=data["min_full_members"], by=request.user,
             )
             messages.success(request, f"已保存，自{data['effective_from'].label}起生效；此前的季度不受影响。")
-            return redirect("activities:rule-list")
+            return redirect("reports:rule-list")
         except (actions.ActionRefused, ValidationError) as exc:
             say_refused(request, exc)
     current = Quarter.current()
@@ -46,27 +46,21 @@ def rule_list(request):
          "default": DEFAULT_RULES[k]}
         for k in RULE_KEYS
     ]
-    return render(request, "activities/rule_list.html", {
+    return render(request, "reports/rule_list.html", {
         "form": form, "rows": rows, "current": current, "next": current.next(),
         "versions": RequirementRule.objects.select_related("changed_by").order_by("key", "effective_from"),
         "periods": dict(RequirementRule.Period.choices),
     })
 
 
-def _upper_orgs(queryset):
-    return queryset.filter(kind__in=Organization.UPPER_KINDS)
-
-
 @require_http_methods(["GET", "POST"])
 def exemption_list(request):
     """Exemptions of the branches below the user's level; add one with a reason."""
     user = request.user
-    staff = is_staff_user(user)
-    if not staff and not _upper_orgs(Organization.objects.visible_to(user)).exists():
+    policy = policy_for(user)
+    if not policy.is_upper:
         raise PermissionDenied("豁免由上级党组织或组织部设置。")
-    if request.method == "POST" and not (
-        staff or _upper_orgs(Organization.objects.changeable_by(user)).exists()
-    ):
+    if request.method == "POST" and policy.scope(Right.REVIEW).empty:
         raise PermissionDenied("您只有查看权限。")
     form = ExemptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -76,13 +70,13 @@ def exemption_list(request):
             actions.add_exemption(branch, quarter=data["quarter"], key=data["key"],
                                   reason=data["reason"], by=user)
             messages.success(request, f"已为{branch.name}设置{data['quarter'].label}的豁免。")
-            return redirect("activities:exemption-list")
+            return redirect("reports:exemption-list")
         except (actions.ActionRefused, ValidationError) as exc:
             say_refused(request, exc)
     exemptions = Exemption.objects.filter(
         branch__in=Organization.objects.visible_to(user)
     ).select_related("branch", "created_by").order_by("-quarter", "branch__path")[:500]
-    return render(request, "activities/exemption_list.html",
+    return render(request, "reports/exemption_list.html",
                   {"form": form, "exemptions": exemptions})
 
 
@@ -98,4 +92,4 @@ def exemption_delete(request, pk):
         messages.success(request, "已取消豁免。")
     except actions.ActionRefused as exc:
         say_refused(request, exc)
-    return redirect("activities:exemption-list")
+    return redirect("reports:exemption-list")

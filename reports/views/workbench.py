@@ -1,25 +1,23 @@
-"""The secretary's home, the upper levels' branches × requirements table, the review queue."""
+"""What each branch has done and owes: the secretary's workbench and the upper levels'
+branches × requirements table, both read from the quarter's figures (reports.figures)."""
 from __future__ import annotations
 
 import calendar
 from collections import defaultdict
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.models import is_staff_user
-from activities import due
-from activities.attendance import counts_of, with_counts
-from activities.forms import ReturnForm
+from accounts.policy import Right, policy_for
 from activities.models import Meeting, MeetingKind
-from activities.rules import RULE_KEYS
 from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
 from core.quarters import Quarter
+from reports import due
 from reports.figures import REQUIREMENT_LABELS, compute_figures
+from reports.rules import RULE_KEYS
 
 
 def _quarter(request) -> Quarter:
@@ -48,7 +46,7 @@ def secretary_home(request):
     branch, choices = _branch_for_home(request)
     if branch is None:
         return render(request, "activities/choose_branch.html",
-                      {"branches": choices, "target": "activities:secretary-home"})
+                      {"branches": choices, "target": "reports:secretary-home"})
     today = timezone.localdate()
     quarter = _quarter(request)
     figures = compute_figures(branch, quarter)
@@ -62,7 +60,7 @@ def secretary_home(request):
         .prefetch_related(Prefetch("kinds", queryset=MeetingKind.objects.order_by("id")))
         .order_by("date", "id")
     )
-    return render(request, "activities/secretary_home.html", {
+    return render(request, "reports/secretary_home.html", {
         "branch": branch,
         "quarter": quarter,
         "previous": quarter.previous(),
@@ -78,13 +76,13 @@ def secretary_home(request):
         "drafts": meetings.filter(status=Meeting.Status.DRAFT).order_by("-date")[:50],
         "returned": meetings.filter(status=Meeting.Status.RETURNED).order_by("-date")[:50],
         "calendar": _calendar(quarter, in_quarter, today),
-        "can_record": Organization.objects.changeable_by(request.user).filter(pk=branch.pk).exists(),
+        "can_record": policy_for(request.user).allows(Right.CHANGE, branch),
         "kind_for_key": {k: _meeting_kind(k) for k in RULE_KEYS},
     })
 
 
 def _meeting_kind(key: str) -> str:
-    from activities.rules import DEFAULT_RULES
+    from reports.rules import DEFAULT_RULES
 
     return DEFAULT_RULES[key].meeting_kind
 
@@ -119,7 +117,7 @@ def overview(request):
     else:
         roots = scope_roots(user)
         if not roots:
-            return render(request, "activities/overview.html", {"rows": [], "org": None})
+            return render(request, "reports/overview.html", {"rows": [], "org": None})
         org = roots[0]
     quarter = _quarter(request)
     today = timezone.localdate()
@@ -153,7 +151,7 @@ def overview(request):
         if only_overdue and not overdue_count:
             continue
         rows.append({"branch": branch, "org": org_obj, "cells": cells, "overdue": overdue_count})
-    return render(request, "activities/overview.html", {
+    return render(request, "reports/overview.html", {
         "org": org, "quarter": quarter, "previous": quarter.previous(), "next": quarter.next(),
         "rows": rows, "labels": [REQUIREMENT_LABELS[k] for k in RULE_KEYS],
         "kind": kind, "sector": sector, "only_overdue": only_overdue,
@@ -162,26 +160,3 @@ def overview(request):
         "roots": scope_roots(user),
         "state_labels": due.STATE_LABELS,
     })
-
-
-def review_queryset(user):
-    """Submitted records not yet reviewed, of branches below the user's level."""
-    meetings = Meeting.objects.visible_to(user).filter(
-        status=Meeting.Status.SUBMITTED, reviewed_at__isnull=True
-    )
-    if not is_staff_user(user):
-        upper = Organization.objects.changeable_by(user).filter(kind__in=Organization.UPPER_KINDS)
-        meetings = meetings.filter(branch__parent__in=upper)
-    return meetings
-
-
-@require_GET
-def review_queue(request):
-    meetings = with_counts(review_queryset(request.user).select_related("organization", "branch"))
-    meetings = meetings.prefetch_related(
-        Prefetch("kinds", queryset=MeetingKind.objects.order_by("id"))
-    ).order_by("submitted_at", "id")
-    page = Paginator(meetings, 50).get_page(request.GET.get("page"))
-    for meeting in page:
-        meeting.counts = counts_of(meeting)
-    return render(request, "activities/review_queue.html", {"page": page, "return_form": ReturnForm()})

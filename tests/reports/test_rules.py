@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from freezegun import freeze_time
 
-from activities import actions
-from activities.models import Exemption, RequirementRule
-from activities.rules import rules_in_force
 from core.quarters import Quarter
+from reports import actions
 from reports.figures import compute_figures
+from reports.models import Exemption, RequirementRule
+from reports.rules import rules_in_force
 from tests.activities.conftest import record_meeting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roster")]
@@ -79,21 +79,21 @@ def test_a_secretary_cannot_exempt_their_own_branch(district, personas):
 @freeze_time(NOW)
 def test_rule_page_is_for_staff(client, personas):
     client.force_login(personas.staff)
-    assert client.get(reverse("activities:rule-list")).status_code == 200
-    response = client.post(reverse("activities:rule-list"), {
+    assert client.get(reverse("reports:rule-list")).status_code == 200
+    response = client.post(reverse("reports:rule-list"), {
         "key": "party_lecture", "effective_from": "2027Q1", "enabled": "on", "period": "month",
         "min_full_members": "0"})
     assert response.status_code == 302
     assert RequirementRule.objects.get().effective_from == "2027Q1"
     for user in (personas.admin, personas.secretary, personas.auditor):
         client.force_login(user)
-        assert client.get(reverse("activities:rule-list")).status_code == 403
+        assert client.get(reverse("reports:rule-list")).status_code == 403
 
 
 @freeze_time(NOW)
 def test_rule_page_refuses_a_past_quarter(client, personas):
     client.force_login(personas.staff)
-    response = client.post(reverse("activities:rule-list"), {
+    response = client.post(reverse("reports:rule-list"), {
         "key": "party_lecture", "effective_from": "2026Q3", "enabled": "on", "period": "month",
         "min_full_members": "0"})
     assert response.status_code == 200 and not RequirementRule.objects.exists()
@@ -102,23 +102,23 @@ def test_rule_page_refuses_a_past_quarter(client, personas):
 @freeze_time(NOW)
 def test_exemption_page_for_upper_levels_within_scope(client, district, personas):
     client.force_login(personas.admin)
-    response = client.post(reverse("activities:exemption-list"), {
+    response = client.post(reverse("reports:exemption-list"), {
         "branch": "1102", "quarter": "2026Q4", "key": "", "reason": "正在撤销"})
     assert response.status_code == 302
     exemption = Exemption.objects.get()
-    assert client.post(reverse("activities:exemption-list"), {
+    assert client.post(reverse("reports:exemption-list"), {
         "branch": "1201", "quarter": "2026Q4", "key": "", "reason": "x"}).status_code == 404
     client.force_login(personas.secretary)
-    assert client.get(reverse("activities:exemption-list")).status_code == 403
+    assert client.get(reverse("reports:exemption-list")).status_code == 403
     client.force_login(personas.auditor)
-    assert client.get(reverse("activities:exemption-list")).status_code == 200
-    assert client.post(reverse("activities:exemption-list"), {
+    assert client.get(reverse("reports:exemption-list")).status_code == 200
+    assert client.post(reverse("reports:exemption-list"), {
         "branch": "1102", "quarter": "2026Q4", "key": "", "reason": "x"}).status_code == 403
-    assert client.post(reverse("activities:exemption-delete", args=[exemption.pk])).status_code == 403
+    assert client.post(reverse("reports:exemption-delete", args=[exemption.pk])).status_code == 403
     client.force_login(personas.outsider)
-    assert client.post(reverse("activities:exemption-delete", args=[exemption.pk])).status_code == 404
+    assert client.post(reverse("reports:exemption-delete", args=[exemption.pk])).status_code == 404
     client.force_login(personas.admin)
-    client.post(reverse("activities:exemption-delete", args=[exemption.pk]))
+    client.post(reverse("reports:exemption-delete", args=[exemption.pk]))
     assert not Exemption.objects.exists()
 
 
