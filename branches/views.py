@@ -2,19 +2,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import is_staff_user
 from branches.access import can_change, get_changeable_org, get_visible_org, scope_roots
 from branches.actions import create_organization, update_organization
 from branches.forms import EDITABLE, OrganizationForm
-from branches.health import health_flags, member_counts, subtree_member_counts
+from branches.health import figures_for, flags_for
 from branches.models import Organization
 
 
 def _with_counts(orgs):
+    """Each organization with its registered figures (党员 12 …) and its number of children."""
     orgs = list(orgs)
-    counts = subtree_member_counts(orgs)
+    figures = figures_for(orgs)
     child_counts = dict(
         Organization.objects.filter(parent__in=orgs)
         .values_list("parent_id")
@@ -22,7 +24,10 @@ def _with_counts(orgs):
         .order_by()
     )
     for org in orgs:
-        org.member_count = counts.get(org.pk, 0)
+        org.figures = [
+            {"label": label, "unit": unit, "value": values.get(org.pk, 0)}
+            for label, unit, values in figures
+        ]
         org.child_count = child_counts.get(org.pk, 0)
     return orgs
 
@@ -55,25 +60,20 @@ def detail(request, code):
     org = get_visible_org(request.user, code=code)
     kids = _with_counts(org.children.order_by("path"))
     ancestors = org.ancestors().filter(pk__in=Organization.objects.visible_to(request.user))
-    counts = member_counts([org.pk]).get(org.pk) if org.is_branch else None
-    subtree = Organization.objects.subtree(org)
-    branch_ids = list(subtree.branches().values_list("id", flat=True))
-    all_counts = member_counts(branch_ids)
+    today = timezone.localdate()
+    [org] = _with_counts([org])
+    branches = list(Organization.objects.subtree(org).branches().order_by("path"))
     flagged = []
     if not org.is_branch:
-        for branch in subtree.branches().order_by("path"):
-            flags = health_flags(branch, all_counts.get(branch.pk))
-            if flags:
-                flagged.append((branch, flags))
+        flags = flags_for(branches, today)
+        flagged = [(branch, flags[branch.pk]) for branch in branches if branch.pk in flags]
     context = {
         "org": org,
         "children": kids,
         "ancestors": ancestors,
-        "counts": counts,
-        "flags": health_flags(org, counts),
+        "flags": flags_for([org], today).get(org.pk, []),
         "flagged_branches": flagged[:100],
-        "branch_count": len(branch_ids),
-        "member_total": sum(c["total"] for c in all_counts.values()),
+        "branch_count": len(branches),
         "can_change": can_change(request.user, org),
     }
     return render(request, "branches/detail.html", context)

@@ -1,7 +1,7 @@
 """What apps add to the shared screens and jobs, declared by each app in its own `registry.py`.
 
-An app lists its importers, menu entries, report measures, reminder kinds, health checks and
-demo seeders in a function `register(site)` in its own `registry.py`; `site()` calls those of
+An app lists its importers, menu entries, report measures, reminder kinds, health checks,
+figures shown beside organizations, demo seeders and audit-event names in a function `register(site)` in its own `registry.py`; `site()` calls those of
 every installed app, once. The shared screens and jobs (the upload pages, the menu, the
 quarterly job and its workbook, the reminders job, the organization page, `seed_demo`) read these
 lists and name no app. Nothing here imports a domain app: entries hold dotted paths or callables.
@@ -181,6 +181,26 @@ class HealthCheck:
         return import_string(self.check)(organizations, today)
 
 
+# -- figures beside each organization ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgFigure:
+    """A number the tree and the organization page show beside each organization (党员 12).
+
+    `compute` is the dotted path of `(organizations) -> dict[org id, int]`, counting over each
+    organization's whole subtree, in one query for all of them."""
+
+    key: str
+    label: str
+    compute: str
+    unit: str = ""
+    order: int = 100
+
+    def run(self, organizations) -> dict[int, int]:
+        return import_string(self.compute)(organizations)
+
+
 # -- demo data -------------------------------------------------------------------------------------
 
 
@@ -211,6 +231,7 @@ class Site:
         self.measures = Registry("报表指标")
         self.reminder_kinds = Registry("提醒类型")
         self.health_checks = Registry("健康提示")
+        self.org_figures = Registry("组织数据")
         self.demo_seeders = Registry("演示数据")
         self.audit_labels: dict[str, str] = {}
 
@@ -231,6 +252,9 @@ class Site:
 
     def health_check(self, key: str, check: str, **options) -> None:
         self.health_checks.add(key, HealthCheck(key, check, **options))
+
+    def org_figure(self, key: str, label: str, compute: str, **options) -> None:
+        self.org_figures.add(key, OrgFigure(key, label, compute, **options))
 
     def demo_seeder(self, key: str, seed: str, **options) -> None:
         self.demo_seeders.add(key, DemoSeeder(key, seed, **options))

@@ -29,6 +29,7 @@ from accounts.policy import Right, policy_for
 from branches.models import Organization
 from core.errors import ActionRefused  # noqa: F401 - callers catch actions.ActionRefused
 from core.quarters import Quarter
+from core.registry import site
 from reports.figures import Figures, absent_members, as_quarter, chunk_roots, compute_figures
 from reports.models import RULE_KEYS, Exemption, Report, ReportBranch, ReportChunk, RequirementRule
 from reports.rules import rules_in_force
@@ -278,7 +279,9 @@ def store_report(report_id: int, figures: Figures) -> Report:
     org, quarter = report.organization, report.quarter_obj
     partly_covered = [b.id for b in figures.branches if b.members_attended < b.members]
     absent = absent_members(org, quarter, branch_ids=partly_covered)
-    content = build_workbook(figures, absent, organization=org)
+    _progress(report_id, 70, "正在统计其他指标")
+    measures = compute_measures(org, quarter)
+    content = build_workbook(figures, absent, organization=org, measures=measures)
     _progress(report_id, 90, "正在保存")
     with transaction.atomic():
         _lock_series(org.pk, quarter)
@@ -295,6 +298,7 @@ def store_report(report_id: int, figures: Figures) -> Report:
             organization=org, quarter=str(quarter), is_current=True
         ).exclude(pk=report.pk).update(is_current=False)
         report.figures = figures.as_json()
+        report.measures = {key: result.as_json() for key, result in measures.items()}
         report.inputs = report_inputs(org, quarter, report.chunks.count() or 1)
         report.status = Report.Status.DONE
         report.progress = 100
@@ -305,6 +309,11 @@ def store_report(report_id: int, figures: Figures) -> Report:
         audit(report.requested_by, "report.compiled", organization=org, target=str(report),
               quarter=str(quarter), version=report.version, summary=figures.summary)
     return report
+
+
+def compute_measures(org: Organization, quarter: Quarter) -> dict:
+    """Every measure the installed apps registered (core.registry), for `org`'s subtree."""
+    return {measure.key: measure.run(org, quarter) for measure in site().measures}
 
 
 def fail_report(report_id: int, error: str) -> None:

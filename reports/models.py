@@ -134,6 +134,10 @@ class Report(models.Model):
     attempts = models.PositiveSmallIntegerField("执行次数", default=0)
     inputs = models.JSONField("计算依据", default=dict, blank=True)
     figures = models.JSONField("指标", default=dict, blank=True)
+    measures = models.JSONField(
+        "其他指标", default=dict, blank=True,
+        help_text="the apps' registered measures (core.registry): key → {rows, summary}",
+    )
     error = models.TextField("错误", blank=True)
     workbook = models.FileField("工作簿", upload_to=workbook_path, blank=True)
 

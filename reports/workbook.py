@@ -16,6 +16,7 @@ from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
 
 from core.quarters import Quarter
+from core.registry import site
 from reports.figures import REQUIREMENT_LABELS, Figures
 from reports.rules import RULE_KEYS
 from tabular.values import mask_id_number
@@ -43,8 +44,10 @@ def _count_or_dash(value):
     return NOT_APPLICABLE if value is None else value
 
 
-def build_workbook(figures: Figures, absent: pd.DataFrame, *, organization, generated_at=None) -> bytes:
-    """The .xlsx bytes for `figures`; `absent` is reports.figures.absent_members()."""
+def build_workbook(figures: Figures, absent: pd.DataFrame, *, organization, generated_at=None,
+                   measures: dict | None = None) -> bytes:
+    """The .xlsx bytes for `figures`; `absent` is reports.figures.absent_members(); `measures`
+    (key → core.registry.MeasureResult) adds one sheet per registered measure."""
     generated_at = timezone.localtime(generated_at or timezone.now())
     quarter = Quarter.parse(figures.quarter)
     heading = f"{organization.name} {quarter.label}"
@@ -54,9 +57,32 @@ def build_workbook(figures: Figures, absent: pd.DataFrame, *, organization, gene
     _gaps(wb.create_sheet("未完成清单"), figures, heading)
     _absent(wb.create_sheet("参与情况"), figures, absent, heading)
     _chart(wb.create_sheet("图表"), figures, heading)
+    registered = site().measures
+    for key, result in (measures or {}).items():
+        if key in registered:
+            _measure(wb, registered.get(key), result, heading)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+WRITER_KINDS = {"int": "int", "rate": "percent", "money": "money", "text": "text"}
+
+
+def _measure(wb, measure, result, heading: str) -> None:
+    """A registered measure's sheet: a row per organization, then the total from its summary."""
+    title = (measure.sheet_title or measure.label)[:31]
+    ws = wb.create_sheet(title)
+    columns = [Column("组织编码", 12), Column("组织名称", 30)] + [
+        Column(c.label, 14, WRITER_KINDS[c.kind]) for c in measure.columns
+    ]
+
+    def rows():
+        for row in result.rows:
+            yield [row.get("code"), row.get("name"), *(row.get(c.key) for c in measure.columns)]
+        yield ["合计", "", *(result.summary.get(c.key) for c in measure.columns)]
+
+    write_sheet(ws, columns, rows(), title=f"{heading} {measure.label}")
 
 
 def _summary(ws, figures: Figures, heading: str, generated_at) -> None:

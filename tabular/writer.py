@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
@@ -43,6 +44,7 @@ _NUMBER_FORMATS = {
     "int": "0",
     "float": "0.00",
     "percent": "0.00%",
+    "money": "#,##0.00",
 }
 
 
@@ -51,7 +53,8 @@ class Column:
     """One column of a sheet: its header, width (Excel character units) and kind of value.
 
     kind is "text" (stored as text, format "@"), "date" (a real date cell, "yyyy-mm-dd"),
-    "int" ("0"), "float" ("0.00") or "percent" ("0.00%", value 0.8254 shows 82.54%).
+    "int" ("0"), "float" ("0.00"), "percent" ("0.00%", value 0.8254 shows 82.54%) or "money"
+    (yuan: a Decimal, or its text "12.34", written exactly as a number, "#,##0.00").
     """
 
     header: str
@@ -200,7 +203,22 @@ def _number(value: object) -> object:
     return _text(value)
 
 
-_CONVERTERS = {"text": _text, "date": _date, "int": _number, "float": _number, "percent": _number}
+def _money(value: object) -> object:
+    """Money stays exact: a Decimal (or its text) is written as that decimal number, never a float."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return _text(value)
+    return _text(value)
+
+
+_CONVERTERS = {"text": _text, "date": _date, "int": _number, "float": _number, "percent": _number,
+               "money": _money}
 
 _TITLE_STYLE = {"font": _TITLE_FONT, "alignment": _CENTER}
 _HEADER_STYLE = {

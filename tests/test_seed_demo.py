@@ -14,9 +14,10 @@ from freezegun import freeze_time
 from accounts.models import Role
 from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
 from branches.demo import CITY, DEMO_LOGINS, DISTRICT, DemoPlan, seed
-from branches.health import health_flags, member_counts
+from branches.health import flags_for
 from branches.models import Organization
 from core.quarters import Quarter
+from members.health import subtree_members
 from members.models import Member, MemberEvent, Membership
 from tabular.values import normalize_id_number
 
@@ -73,9 +74,9 @@ def test_tree_paths_and_groups_are_consistent(seeded):
         assert org.depth == (parent.depth + 1 if parent else 0)
         if org.kind == Organization.Kind.GROUP:
             assert parent.is_branch
-    counts = member_counts([o.pk for o in by_id.values() if o.is_branch])
+    counts = subtree_members([o for o in by_id.values() if o.is_branch])
     for org in by_id.values():
-        if org.is_branch and counts[org.pk]["total"] >= 20:
+        if org.is_branch and counts[org.pk] >= 20:
             assert org.children.filter(kind=Organization.Kind.GROUP).count() >= 2, org.name
     grouped = Member.objects.filter(group__isnull=False).select_related("group")
     assert all(m.group.parent_id == m.branch_id for m in grouped)
@@ -111,8 +112,7 @@ def test_members_are_valid_people(seeded):
 
 def test_health_flags_show_the_planted_cases(seeded):
     branches = list(Organization.objects.branches())
-    counts = member_counts([b.pk for b in branches])
-    flags = " ".join(" ".join(health_flags(b, counts.get(b.pk))) for b in branches)
+    flags = " ".join(" ".join(found) for found in flags_for(branches, datetime.date.today()).values())
     assert "少于 3 人" in flags
     assert "超过 50 人" in flags
     assert "尚未登记" in flags

@@ -14,6 +14,7 @@ from accounts.policy import Right, policy_for
 from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
 from core.quarters import Quarter
+from core.registry import site
 from reports import actions, board
 from reports.figures import REQUIREMENT_LABELS
 from reports.models import Report, ReportBranch
@@ -134,6 +135,19 @@ def progress(request, pk):
     return render(request, "reports/_progress.html", {"report": report})
 
 
+def measure_summaries(report: Report) -> list[dict]:
+    """The registered measures stored with a report: label and the summary's cells in order."""
+    shown = []
+    for measure in site().measures:
+        stored = report.measures.get(measure.key)
+        if stored is None:
+            continue
+        cells = [{"label": c.label, "kind": c.kind, "value": stored["summary"].get(c.key)}
+                 for c in measure.columns]
+        shown.append({"label": measure.label, "cells": cells})
+    return shown
+
+
 @require_GET
 def report_detail(request, pk):
     """One version: progress while it runs, the figures once done, the other versions."""
@@ -153,6 +167,7 @@ def report_detail(request, pk):
         )
         summary, requirements = board.stored_totals(report, report.organization)
         context.update(
+            measures=measure_summaries(report),
             summary=summary, requirements=requirements,
             branches=[board._row_dict(r) for r in rows[: board.BRANCH_TABLE_LIMIT]],
             truncated=len(rows) > board.BRANCH_TABLE_LIMIT,
