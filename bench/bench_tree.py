@@ -3,7 +3,7 @@ compare with a recursive CTE over parent_id?
 
 Builds a throw-away database (PostgreSQL: a new database on the server, dropped at the end;
 SQLite: a temporary file), migrates it, generates ~10,000 organizations with the demo generator
-(branches.demo, no members), grants one user three org_admin roles, then times each query both
+(demo.base, no members), grants one user three org_admin roles, then times each query both
 ways in the same run (median of --repeat, after one warm-up) and checks both return the same rows.
 
     .venv/bin/python bench/bench_tree.py                       # PostgreSQL and SQLite
@@ -115,8 +115,8 @@ def child(orgs: int, repeat: int) -> None:
 
 def build_tree(target: int):
     from accounts.actions import grant_role
-    from branches.demo import CITY, Counts, DemoPlan
     from branches.models import Organization
+    from demo.base import CITY, Counts, DemoPlan
 
     shape = replace(CITY, streets=1, members=False, meetings=False)
     one_street = DemoPlan(shape, seed=1)

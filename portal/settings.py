@@ -30,13 +30,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "axes",
+    # The floors, bottom up (docs/architecture.md); each imports only apps listed before it.
     "core",
     "accounts",
     "branches",
+    "imports",
     "members",
     "activities",
     "reports",
-    "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [

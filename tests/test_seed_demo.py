@@ -13,10 +13,10 @@ from freezegun import freeze_time
 
 from accounts.models import Role
 from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
-from branches.demo import CITY, DEMO_LOGINS, DISTRICT, DemoPlan, seed
 from branches.health import flags_for
 from branches.models import Organization
 from core.quarters import Quarter
+from demo.base import CITY, DEMO_LOGINS, DISTRICT, DemoPlan, seed
 from members.health import subtree_members
 from members.models import Member, MemberEvent, Membership
 from tabular.values import normalize_id_number

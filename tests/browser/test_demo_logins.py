@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Role
-from branches.demo import DEMO_LOGINS
 from branches.models import Organization
+from demo.base import DEMO_LOGINS
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

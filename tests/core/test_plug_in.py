@@ -86,6 +86,17 @@ def test_the_toy_reminder_kind_is_registered_with_its_items(toy_app, district):
     assert {item.organization_id for item in items} == {district.b1.pk, district.b2.pk, district.b3.pk}
 
 
+def test_seed_demo_runs_the_toy_seeder_with_its_world(toy_app, personas):
+    from demo.world import run_seeders
+
+    run_seeders("district", seed_value=7, username=personas.staff.username)
+    run_seeders("district", seed_value=7, username=personas.staff.username)
+
+    rows = AuditLog.objects.filter(action="toy.counted", target="演示玩具")
+    assert [(r.actor, r.detail["scale"]) for r in rows] == [(personas.staff, "district")] * 2
+    assert len({r.detail["draw"] for r in rows}) == 1  # the same seed gives the same data
+
+
 def test_without_the_app_nothing_of_it_remains(client, personas):
     assert "toys" not in site().importers and "toys" not in site().measures
     client.force_login(personas.staff)

@@ -24,3 +24,11 @@ def too_few_toys(orgs, today) -> dict:
 
 def toy_counts(orgs) -> dict:
     return {org.pk: 7 for org in orgs}
+
+
+def seed(world):
+    """The toy app's demo data: an audit row saying what the seeder was handed."""
+    from accounts.models import audit
+
+    audit(world.by, "toy.counted", target="演示玩具", scale=world.scale,
+          draw=world.random.randint(1, 10**6))

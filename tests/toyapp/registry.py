@@ -11,3 +11,4 @@ def register(site):
     site.health_check("toys", "tests.toyapp.figures.too_few_toys")
     site.org_figure("toys", "玩具", "tests.toyapp.figures.toy_counts", unit="个", order=99)
     site.audit_actions({"toy.counted": "清点玩具"})
+    site.demo_seeder("toys", "tests.toyapp.figures.seed")

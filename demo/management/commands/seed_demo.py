@@ -3,15 +3,16 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from branches.demo import SCALES, demo_logins, seed
 from branches.models import Organization
+from demo.base import SCALES, demo_logins, seed
+from demo.world import run_seeders
 
 
 class Command(BaseCommand):
     help = (
         "生成演示数据：district（默认）为一个街道党工委，约 190 个党组织、3800 名党员、四个季度的"
         "会议记录和演示账号；city 为约 5000 个党组织、15 万名党员，供性能测试。"
-        "数据库中已有党组织时不做任何改动。"
+        "各功能模块（发展党员、党费等）登记的演示数据随后生成。数据库中已有党组织时不做任何改动。"
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         try:
             counts = seed(scale, seed_value=options["seed"],
                           report=None if as_json else self.stdout.write)
+            if scale.members:
+                counts.timings.update(run_seeders(scale.name, seed_value=options["seed"],
+                                                  say=None if as_json else self.stdout.write))
         except ValueError as exc:  # a model gained a required field the generator does not fill
             self.stderr.write(f"无法生成演示数据：{exc}")
             sys.exit(2)
