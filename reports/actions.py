@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -75,12 +76,14 @@ def report_lock(report_id: int):
 # --- requesting ------------------------------------------------------------------------------
 
 
-def request_report(org: Organization, quarter: Quarter | str, *, by, enqueue: bool = True,
+def request_report(org: Organization, quarter: Quarter | str, *, by,
+                   enqueue: Callable[[Report], None] | None = None,
                    reuse_unfinished: bool = True) -> Report:
     """Ask for a report on `org`'s subtree for `quarter`; returns the version that will hold it.
 
-    The caller has checked scope (the view through changeable_by; beat and the command act for
-    the organization department). With `enqueue`, the Celery job starts after commit.
+    The caller has checked scope (the view through the policy's COMPILE right; beat and the
+    command act for the organization department). `enqueue` is called with a newly created
+    version (reports.tasks.start_report passes one that starts the Celery job after commit).
     """
     quarter = as_quarter(quarter)
     with transaction.atomic():
@@ -102,9 +105,7 @@ def request_report(org: Organization, quarter: Quarter | str, *, by, enqueue: bo
         audit(by, "report.requested", organization=org, target=str(report),
               quarter=str(quarter), version=report.version)
         if enqueue:
-            from reports.tasks import compile_report
-
-            compile_report.delay_on_commit(report.pk)
+            enqueue(report)
     return report
 
 
@@ -134,12 +135,14 @@ def should_split(org: Organization) -> list[Organization]:
     return roots if size > threshold else [org]
 
 
-def run_report(report_id: int, *, spread: bool = False) -> Report | None:
+def run_report(report_id: int, *,
+               spread: Callable[[list[int]], None] | None = None) -> Report | None:
     """Compile the report: figures, stored rows, workbook, current version.
 
-    With `spread` (in a Celery worker) a large report hands its chunks to other workers and
-    returns while they run; the last chunk to finish stores the result. Without it (the command,
-    eager tests) everything runs here. Returns None when another process is running it.
+    With `spread` (in a Celery worker) a large report hands its pending chunks' ids to it (the
+    task fans them out to other workers) and returns while they run; the last chunk to finish
+    stores the result. Without it (the command, eager tests) everything runs here. Returns None
+    when another process is running it.
     """
     with report_lock(report_id) as acquired:
         if not acquired:
@@ -162,11 +165,7 @@ def run_report(report_id: int, *, spread: bool = False) -> Report | None:
         chunks = [ReportChunk.objects.get_or_create(report=report, root=root)[0] for root in roots]
         pending = [chunk.pk for chunk in chunks if not chunk.done]
         if spread and pending:
-            from celery import group
-
-            from reports.tasks import compile_report_chunk
-
-            group(compile_report_chunk.si(pk) for pk in pending).apply_async()
+            spread(pending)
             return Report.objects.get(pk=report_id)
         for pk in pending:
             run_chunk(pk)
@@ -331,11 +330,11 @@ def scheduled_quarter(which: str) -> Quarter:
     return current.previous() if which == "previous" else current
 
 
-def request_scheduled_reports(which: str) -> list[Report]:
+def request_scheduled_reports(which: str, *, enqueue: Callable[[Report], None]) -> list[Report]:
     """The whole district: one report per top-level organization, asked for by nobody (beat)."""
     quarter = scheduled_quarter(which)
     tops = Organization.objects.filter(parent__isnull=True).order_by("path")
-    return [request_report(org, quarter, by=None) for org in tops]
+    return [request_report(org, quarter, by=None, enqueue=enqueue) for org in tops]
 
 
 # --- requirement rules and exemptions ---------------------------------------------------------

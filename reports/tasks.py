@@ -1,11 +1,12 @@
-"""Celery entry points for reports: thin wrappers around reports/actions.py.
+"""Celery entry points for reports: thin wrappers around reports/actions.py, which knows nothing
+of Celery (the tasks hand it the functions that enqueue).
 
 Every task is idempotent (see actions.py), so late acknowledgement is safe: a worker killed in the
 middle leaves the message unacknowledged and another worker runs it again. Time limits stay below
 the Redis visibility timeout (settings: 2 h), or Redis would hand a running job to a second worker.
 Transient database errors (a restart, a failover, a dropped connection) are retried with backoff.
 """
-from celery import shared_task
+from celery import group, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, close_old_connections
 
@@ -31,11 +32,24 @@ def _retry_or_fail(task, report_id: int, exc: Exception):
     raise exc
 
 
+def enqueue_after_commit(report) -> None:
+    compile_report.delay_on_commit(report.pk)
+
+
+def start_report(org, quarter, *, by):
+    """Ask for a report and compile it in a worker once the request commits (the page's button)."""
+    return actions.request_report(org, quarter, by=by, enqueue=enqueue_after_commit)
+
+
+def fan_out(chunk_ids: list[int]) -> None:
+    group(compile_report_chunk.si(pk) for pk in chunk_ids).apply_async()
+
+
 @shared_task(bind=True, **LIMITS)
 def compile_report(self, report_id: int) -> None:
     """Compile a requested report (large subtrees fan out to compile_report_chunk)."""
     try:
-        actions.run_report(report_id, spread=True)
+        actions.run_report(report_id, spread=fan_out)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the report
         _retry_or_fail(self, report_id, exc)
 
@@ -58,4 +72,5 @@ def compile_report_chunk(self, chunk_id: int) -> None:
 @shared_task(acks_late=True)
 def compile_scheduled_reports(which: str = "previous") -> list[int]:
     """Beat: the whole district for the quarter that ended ("previous") or the running one."""
-    return [report.pk for report in actions.request_scheduled_reports(which)]
+    return [report.pk for report in
+            actions.request_scheduled_reports(which, enqueue=enqueue_after_commit)]

@@ -15,7 +15,7 @@ from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
 from core.quarters import Quarter
 from core.registry import site
-from reports import actions, board
+from reports import board, tasks
 from reports.figures import REQUIREMENT_LABELS
 from reports.models import Report, ReportBranch
 
@@ -113,7 +113,7 @@ def start(request):
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect(f"{reverse('reports:dashboard')}?org={org.code}")
-    report = actions.request_report(org, quarter, by=request.user)
+    report = tasks.start_report(org, quarter, by=request.user)
     return redirect("reports:report-detail", pk=report.pk)
 
 

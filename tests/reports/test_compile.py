@@ -10,7 +10,7 @@ from django.conf import settings
 from reports import actions
 from reports.figures import compute_figures
 from reports.models import Report, ReportBranch, ReportChunk
-from reports.tasks import compile_report, compile_scheduled_reports
+from reports.tasks import compile_report, compile_scheduled_reports, start_report
 from tests.helpers import run_command
 from tests.reports.builders import D, K, add_meeting, add_members, hold_everything
 
@@ -174,7 +174,7 @@ def test_a_chunk_delivered_twice_changes_nothing(quarter_data, settings):
 def test_the_task_compiles_after_commit(quarter_data, django_capture_on_commit_callbacks, settings):
     settings.REPORTS_CHUNK_BRANCHES = 0
     with django_capture_on_commit_callbacks(execute=True):
-        report = actions.request_report(quarter_data.top, Q3, by=None)
+        report = start_report(quarter_data.top, Q3, by=None)
 
     report.refresh_from_db()
     assert report.status == Report.Status.DONE and report.is_current
