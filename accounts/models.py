@@ -55,13 +55,6 @@ class Role(models.Model):
         return cached
 
 
-def is_staff_user(user) -> bool:
-    """组织部 staff (or a superuser): sees and changes everything (accounts.policy decides)."""
-    from accounts.policy import policy_for
-
-    return policy_for(user).is_staff
-
-
 class AuditLogQuerySet(models.QuerySet):
     def update(self, **kwargs):  # noqa: D102 - the trail is append-only
         raise PermissionError("审计记录不可修改")

@@ -174,6 +174,11 @@ class Policy:
         return [Role.Kind.ORG_ADMIN, Role.Kind.SECRETARY, Role.Kind.AUDITOR]
 
 
+def is_staff_user(user) -> bool:
+    """组织部 staff (or a superuser): sees and changes everything."""
+    return policy_for(user).is_staff
+
+
 def policy_for(user) -> Policy:
     """The user's policy, computed once per user object (i.e. once per request)."""
     cached = getattr(user, "_policy_cache", None) if user is not None else None

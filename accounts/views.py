@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
-from accounts.models import AuditLog, Role, is_staff_user
-from accounts.policy import policy_for
+from accounts.models import AuditLog, Role
+from accounts.policy import is_staff_user, policy_for
 from branches.models import Organization
 
 

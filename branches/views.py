@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import is_staff_user
+from accounts.policy import is_staff_user
 from branches.access import can_change, get_changeable_org, get_visible_org, scope_roots
 from branches.actions import create_organization, update_organization
 from branches.forms import EDITABLE, OrganizationForm

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import is_staff_user
+from accounts.policy import is_staff_user
 from branches.models import Organization
 from core.importing import ImportResult, Plan
 from imports.errorfile import error_workbook, template_workbook

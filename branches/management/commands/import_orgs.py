@@ -1,4 +1,4 @@
-from imports.command import ImportCommand
+from core.cli import ImportCommand
 
 
 class Command(ImportCommand):
