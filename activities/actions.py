@@ -29,6 +29,7 @@ from activities.models import (
 from activities.sanitize import clean_minutes
 from branches.access import can_change, require_change
 from branches.models import Organization
+from core.cache import changed
 from core.errors import ActionRefused  # noqa: F401 - callers catch actions.ActionRefused
 
 K = Meeting.Kind
@@ -136,6 +137,7 @@ def save_meeting(
     )
     audit(by, "meeting.create" if creating else "meeting.edit", organization=meeting.branch,
           target=str(meeting), meeting=meeting.pk)
+    changed(f"branch:{meeting.branch_id}")
     return meeting
 
 
@@ -204,6 +206,7 @@ def submit_meeting(meeting: Meeting, *, by) -> Meeting:
     MeetingEvent.objects.create(meeting=meeting, kind=kind, by=_actor(by))
     audit(by, "meeting.resubmit" if resubmitting else "meeting.submit",
           organization=meeting.branch, target=str(meeting), meeting=meeting.pk)
+    changed(f"branch:{meeting.branch_id}")
     return meeting
 
 
@@ -227,6 +230,7 @@ def return_meeting(meeting: Meeting, *, comment: str, by) -> Meeting:
                                 by=_actor(by))
     audit(by, "meeting.return", organization=meeting.branch, target=str(meeting),
           meeting=meeting.pk, comment=comment)
+    changed(f"branch:{meeting.branch_id}")
     return meeting
 
 

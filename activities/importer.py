@@ -18,6 +18,7 @@ from activities.actions import check_kinds
 from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
 from activities.sanitize import clean_minutes
 from branches.models import Organization
+from core.cache import changed
 from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
 from tabular.values import normalize_name, normalize_text
 
@@ -224,6 +225,7 @@ class MeetingImporter(Importer):
         MeetingEvent.objects.bulk_create(events)
         result = counted_result(plan, created=created, updated=0,
                                 unchanged=plan.count("unchanged") + unchanged)
+        changed(*{f"branch:{org.branch.pk}" for org in orgs.values()})
         audit(self.user, "meeting.import", organization=self.organization,
               target=f"{created} 新增 / {result.unchanged} 无变化", created=created,
               unchanged=result.unchanged)

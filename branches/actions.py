@@ -6,6 +6,7 @@ from django.db.models.functions import Concat, Substr
 
 from accounts.models import audit
 from branches.models import Organization, check_nesting
+from core.cache import changed
 
 
 def _assign_path(org: Organization) -> None:
@@ -23,6 +24,7 @@ def create_organization(*, by, **fields) -> Organization:
     org.save()
     _assign_path(org)
     audit(by, "org.create", organization=org, target=f"{org.code} {org.name}")
+    changed("tree")
     return org
 
 
@@ -43,6 +45,7 @@ def update_organization(org: Organization, *, by, **fields) -> Organization:
     ).exists():
         raise ValidationError("该组织下设有党小组，只能是党支部（或联合党支部、临时党支部）。")
     org.save()
+    changed("tree")
     new_path, new_depth = org.compute_path()
     if new_path != old_path:
         move_subtree(old_path, new_path, new_depth - old_depth)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import audit
 from branches.access import can_change
 from branches.models import Organization
+from core.cache import changed
 from core.quarters import add_years
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.validation import LABELS, check_person
@@ -59,6 +60,7 @@ def _record(member, kind, day, *, by, note="", from_branch=None, to_branch=None,
         by, f"member.{kind}", organization=member.branch, target=f"{member.name}（{member.masked_id_number}）",
         member_id=member.pk, date=day.isoformat(), **detail,
     )
+    changed("members")
     return event
 
 
@@ -204,7 +206,7 @@ def _check_group(group, branch) -> None:
 @transaction.atomic
 def assign_group(members, group: Organization | None, *, by) -> int:
     """Put members into a 党小组 of their branch (or none). Returns how many changed."""
-    changed = 0
+    count = 0
     for member in members:
         member = _lock(member)
         _require_change(by, member.branch)
@@ -219,10 +221,11 @@ def assign_group(members, group: Organization | None, *, by) -> int:
             recorded_by=by if getattr(by, "pk", None) else None,
             detail={"from": old, "to": group.name if group else ""},
         )
-        changed += 1
+        count += 1
+    changed("members")
     audit(by, "member.group_assigned", organization=group, target=group.name if group else "（无党小组）",
-          count=changed)
-    return changed
+          count=count)
+    return count
 
 
 # ---------------------------------------------------------------------------- life events

@@ -2,6 +2,7 @@
 支部工作条例's rules of thumb (domain.md) as health flags — shown, never enforced."""
 from django.db.models import Count, Q
 
+from core.cache import cached
 from members.models import Member
 
 
@@ -16,11 +17,21 @@ def _per_branch(branch_ids) -> dict[int, dict]:
     return {r["branch_id"]: {"total": r["total"], "full": r["full"]} for r in rows}
 
 
+def _per_branch_path(full_only: bool) -> dict[str, int]:
+    """Active (or full) members per branch path, for the whole tree: one aggregate, cached until
+    a member or the tree changes (core.cache)."""
+
+    def count():
+        members = Member.objects.active()
+        if full_only:
+            members = members.filter(category=Member.Category.FULL)
+        return dict(members.values_list("branch__path").annotate(n=Count("id")).order_by())
+
+    return cached(f"members-per-branch:{int(full_only)}", ("members", "tree"), count)
+
+
 def _subtree_counts(orgs, full_only: bool) -> dict[int, int]:
-    members = Member.objects.active()
-    if full_only:
-        members = members.filter(category=Member.Category.FULL)
-    per_branch = dict(members.values_list("branch__path").annotate(n=Count("id")).order_by())
+    per_branch = _per_branch_path(full_only)
     return {
         org.pk: sum(n for path, n in per_branch.items() if path.startswith(org.path))
         for org in orgs

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import audit
 from branches.models import Organization
+from core.cache import changed
 from core.importing import (
     ImportCannotRun,
     Importer,
@@ -274,6 +275,7 @@ class MemberImporter(Importer):
         result = counted_result(plan, created=created, updated=updated)
         result.errors = plan.errors + stale
         result.skipped += len(stale_rows)
+        changed("members")
         audit(
             self.user, "member.import", organization=self.organization,
             target=f"{created} 新增 / {updated} 更新 / {result.unchanged} 无变化",

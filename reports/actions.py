@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import audit
 from accounts.policy import Right, policy_for
 from branches.models import Organization
+from core.cache import changed
 from core.errors import ActionRefused  # noqa: F401 - callers catch actions.ActionRefused
 from core.quarters import Quarter
 from core.registry import site
@@ -359,6 +360,7 @@ def save_rule_version(
     )
     audit(by, "rule.save", target=str(rule), key=key, effective_from=str(effective_from),
           enabled=enabled, period=period, min_full_members=min_full_members, created=created)
+    changed("rules")
     return rule
 
 
@@ -379,6 +381,7 @@ def add_exemption(branch: Organization, *, quarter: Quarter, key: str, reason: s
     )
     audit(by, "exemption.add", organization=branch, target=str(exemption), quarter=str(quarter),
           key=key, reason=reason, created=created)
+    changed("rules")
     return exemption
 
 
@@ -388,6 +391,7 @@ def remove_exemption(exemption: Exemption, *, by) -> None:
         raise PermissionDenied("只有上级党组织或组织部可以取消豁免。")
     audit(by, "exemption.remove", organization=exemption.branch, target=str(exemption),
           quarter=exemption.quarter, key=exemption.key)
+    changed("rules")
     exemption.delete()
 
 

@@ -10,6 +10,8 @@ pytest_plugins = ["tests.celery_worker"]  # the `broker` fixture: a real worker 
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"tests-{tmp_path.name}"}}
     settings.AXES_ENABLED = True
     from portal.celery import app
 

@@ -14,6 +14,7 @@ from accounts.policy import Right, policy_for
 from activities.models import Meeting, MeetingKind
 from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
+from core.cache import cached
 from core.quarters import Quarter
 from reports import due
 from reports.figures import REQUIREMENT_LABELS, compute_figures
@@ -49,7 +50,11 @@ def secretary_home(request):
                       {"branches": choices, "target": "reports:secretary-home"})
     today = timezone.localdate()
     quarter = _quarter(request)
-    figures = compute_figures(branch, quarter)
+    figures = cached(
+        f"branch-figures:{branch.pk}:{quarter}:{today}",
+        ("members", "tree", "rules", f"branch:{branch.pk}"),
+        lambda: compute_figures(branch, quarter),
+    )
     mine = next((b for b in figures.branches if b.id == branch.pk), None)
     items = due.items_for(mine, quarter, today) if mine else []
     this_month = [i for i in items if i.state == due.DUE]

@@ -1,6 +1,7 @@
 import json
 import sys
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 
 from branches.models import Organization
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         except ValueError as exc:  # a model gained a required field the generator does not fill
             self.stderr.write(f"无法生成演示数据：{exc}")
             sys.exit(2)
+        cache.clear()  # figures cached from an earlier database under the same ids
         if scale.name == "district":
             self._compile_past_reports()
         if as_json:

@@ -1,0 +1,50 @@
+"""Figures every page recomputes, cached until the actions that change them say so.
+
+A cached value's key carries the *generation* of each scope it was computed from ("members",
+"branch:42", "rules"). An action that changes a scope calls `changed(scope)`, which bumps the
+generation once its transaction commits, so the next read computes afresh; nothing is ever
+deleted by pattern. The cache is Redis in production and a file cache in the embedded run
+(settings.CACHES), shared by every process. Values also expire after `timeout` seconds, which
+bounds how long a bump lost in a race (a file cache's incr is not atomic) can go unnoticed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+
+TIMEOUT = 300
+
+
+def _generation_key(scope: str) -> str:
+    return f"gen:{scope}"
+
+
+def generations(*scopes: str) -> tuple[int, ...]:
+    found = cache.get_many([_generation_key(s) for s in scopes])
+    return tuple(found.get(_generation_key(s), 0) for s in scopes)
+
+
+def changed(*scopes: str) -> None:
+    """Make values computed from these scopes stale once the current transaction commits."""
+
+    def bump():
+        for scope in scopes:
+            key = _generation_key(scope)
+            try:
+                cache.incr(key)
+            except ValueError:  # no generation yet (or evicted): any new value differs from 0
+                cache.add(key, 1, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def cached(name: str, scopes: tuple[str, ...], compute: Callable, timeout: int = TIMEOUT):
+    """`compute()`, or its value from the cache while none of `scopes` has changed."""
+    key = f"{name}@" + ".".join(str(g) for g in generations(*scopes))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
