@@ -137,7 +137,7 @@ def save_meeting(
     )
     audit(by, "meeting.create" if creating else "meeting.edit", organization=meeting.branch,
           target=str(meeting), meeting=meeting.pk)
-    changed(f"branch:{meeting.branch_id}")
+    changed(f"branch:{meeting.branch_id}", "meetings")
     return meeting
 
 
@@ -206,7 +206,7 @@ def submit_meeting(meeting: Meeting, *, by) -> Meeting:
     MeetingEvent.objects.create(meeting=meeting, kind=kind, by=_actor(by))
     audit(by, "meeting.resubmit" if resubmitting else "meeting.submit",
           organization=meeting.branch, target=str(meeting), meeting=meeting.pk)
-    changed(f"branch:{meeting.branch_id}")
+    changed(f"branch:{meeting.branch_id}", "meetings")
     return meeting
 
 
@@ -230,7 +230,7 @@ def return_meeting(meeting: Meeting, *, comment: str, by) -> Meeting:
                                 by=_actor(by))
     audit(by, "meeting.return", organization=meeting.branch, target=str(meeting),
           meeting=meeting.pk, comment=comment)
-    changed(f"branch:{meeting.branch_id}")
+    changed(f"branch:{meeting.branch_id}", "meetings")
     return meeting
 
 

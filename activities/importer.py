@@ -225,7 +225,7 @@ class MeetingImporter(Importer):
         MeetingEvent.objects.bulk_create(events)
         result = counted_result(plan, created=created, updated=0,
                                 unchanged=plan.count("unchanged") + unchanged)
-        changed(*{f"branch:{org.branch.pk}" for org in orgs.values()})
+        changed("meetings", *{f"branch:{org.branch.pk}" for org in orgs.values()})
         audit(self.user, "meeting.import", organization=self.organization,
               target=f"{created} 新增 / {result.unchanged} 无变化", created=created,
               unchanged=result.unchanged)

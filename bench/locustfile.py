@@ -83,7 +83,7 @@ class Secretary(PortalUser):
 
     @task(4)
     def home(self):
-        self.page(f"/meetings/home/?org={self.org}", "secretary home")
+        self.page(f"/reports/branch/?org={self.org}", "secretary home")
 
     @task(3)
     def roster(self):
@@ -122,7 +122,7 @@ class UpperLevel(PortalUser):
 
     @task(3)
     def branch_table(self):
-        self.page("/meetings/overview/", "branch table")
+        self.page("/reports/overview/", "branch table")
 
     @task(2)
     def tree(self):

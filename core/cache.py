@@ -1,8 +1,8 @@
 """Figures every page recomputes, cached until the actions that change them say so.
 
 A cached value's key carries the *generation* of each scope it was computed from ("members",
-"branch:42", "rules"). An action that changes a scope calls `changed(scope)`, which bumps the
-generation once its transaction commits, so the next read computes afresh; nothing is ever
+"tree", "rules", "meetings" for any meeting, "branch:42" for one branch's meetings). An action that changes a scope calls `changed(scope)`, which bumps the
+generation (at once and again when its transaction commits), so the next read computes afresh; nothing is ever
 deleted by pattern. The cache is Redis in production and a file cache in the embedded run
 (settings.CACHES), shared by every process. Values also expire after `timeout` seconds, which
 bounds how long a bump lost in a race (a file cache's incr is not atomic) can go unnoticed.
@@ -27,7 +27,9 @@ def generations(*scopes: str) -> tuple[int, ...]:
 
 
 def changed(*scopes: str) -> None:
-    """Make values computed from these scopes stale once the current transaction commits."""
+    """Make values computed from these scopes stale: at once (this transaction's own later reads
+    see the change) and again when it commits (a value another process computed meanwhile from
+    the not-yet-committed state is dropped too)."""
 
     def bump():
         for scope in scopes:
@@ -37,6 +39,7 @@ def changed(*scopes: str) -> None:
             except ValueError:  # no generation yet (or evicted): any new value differs from 0
                 cache.add(key, 1, timeout=None)
 
+    bump()
     transaction.on_commit(bump)
 
 

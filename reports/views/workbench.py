@@ -126,7 +126,9 @@ def overview(request):
         org = roots[0]
     quarter = _quarter(request)
     today = timezone.localdate()
-    figures = compute_figures(org, quarter)
+    figures = cached(f"subtree-figures:{org.pk}:{quarter}:{today}",
+                     ("members", "tree", "rules", "meetings"),
+                     lambda: compute_figures(org, quarter))
     kind = request.GET.get("kind", "")
     sector = request.GET.get("sector", "")
     only_overdue = request.GET.get("overdue") == "1"

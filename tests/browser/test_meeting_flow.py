@@ -45,7 +45,7 @@ def test_record_return_fix_and_resubmit_a_committee_meeting(page, live_url):
 
     # The secretary lands on the workbench and sees what is due this month.
     login(page, live_url, "sec1101", PASSWORD)
-    assert "/meetings/home/" in page.url
+    assert "/reports/branch/" in page.url
     assert due_block(page).get_by_text("支部委员会").count() == 1
 
     # Record the 支部委员会 from the due list, with one 请假 and hostile minutes.
@@ -110,7 +110,7 @@ def test_record_return_fix_and_resubmit_a_committee_meeting(page, live_url):
     page.get_by_role("button", name="保存并提交").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("会议记录已提交。").count() == 1
-    page.goto(f"{live_url}/meetings/home/")
+    page.goto(f"{live_url}/reports/branch/")
     assert due_block(page).get_by_text("支部委员会").count() == 0
     assert page.locator("#done-list li.done", has_text="支部委员会").count() == 1
     assert alerts == [], "the minutes' onerror handler ran"

@@ -89,3 +89,20 @@ def test_the_tree_counts_follow_a_members_departure(client, district, personas,
         member_actions.leave(member, on=datetime.date.today(), by=personas.staff, note="出党")
 
     assert int(tree_count(client, personas.staff, "1100")) == before - 1
+
+
+@freeze_time(NOW)
+def test_the_upper_levels_table_follows_a_submitted_meeting(client, district, personas,
+                                                            django_capture_on_commit_callbacks):
+    client.force_login(personas.admin)
+
+    def committee_cell():
+        page = client.get(reverse("reports:overview"), {"org": "1100"}).content.decode()
+        row = page.split("第一社区第一党支部</a>")[1].split("</tr>")[0]
+        return row
+
+    before = committee_cell()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_meeting(district.b1, personas.secretary, kinds=["committee"], submit=True,
+                       day=datetime.date(2026, 11, 20))
+    assert committee_cell() != before
