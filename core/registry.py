@@ -141,13 +141,16 @@ class ReminderItem:
     """One thing somebody should do, about one organization.
 
     `identity` is stable across runs (the same overdue meeting slot is the same item every day),
-    so a reminder is delivered once and closed when the app stops reporting it."""
+    so a reminder is delivered once and closed when the app stops reporting it. An item whose
+    text names a person goes to that organization's record keepers only; the upper levels'
+    digests count it without its text."""
 
     kind: str
     organization_id: int
     due: datetime.date
     text: str
     identity: str
+    names_person: bool = False  # the text names a member: only the branch's keepers read it
 
 
 @dataclass(frozen=True)

@@ -8,3 +8,5 @@ def register(site):
     site.org_figure("full_members", "正式党员", "members.health.subtree_full_members", unit="名",
                     order=20)
     site.health_check("roster", "members.health.roster_flags", order=10)
+    site.reminder_kind("probation_ending", "预备期即将届满", "members.reminders.probations_ending",
+                       order=40)
