@@ -268,7 +268,8 @@ def insert_rows(rows: list[ReportBranch]) -> None:
 
 def _slot_dict(slot) -> dict:
     return {"key": slot.key, "month": slot.month, "group_code": slot.group_code,
-            "group_name": slot.group_name, "met": slot.met, "exempt": slot.exempt}
+            "group_name": slot.group_name, "met": slot.met, "exempt": slot.exempt,
+            "pending": slot.pending}
 
 
 def store_report(report_id: int, figures: Figures) -> Report:

@@ -164,7 +164,8 @@ def live_board(org: Organization, quarter: Quarter, kids) -> Board:
     rows = [
         {**b.as_json(), "path": b.path, "gaps": [s.gap_text for s in b.gaps],
          "slots": [{"key": s.key, "month": s.month, "group_code": s.group_code,
-                    "group_name": s.group_name, "met": s.met, "exempt": s.exempt}
+                    "group_name": s.group_name, "met": s.met, "exempt": s.exempt,
+                    "pending": s.pending}
                    for s in b.slots]}
         for b in figures.branches
     ]

@@ -21,10 +21,11 @@ from typing import NamedTuple
 import pandas as pd
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from activities.models import Attendance, Meeting, MeetingKind
 from branches.models import Organization
-from core.quarters import Quarter
+from core.quarters import Month, Quarter
 from members.models import Member, Membership
 from reports.rules import RULE_KEYS, exemptions_for, is_exempt, rules_in_force
 
@@ -56,6 +57,12 @@ class Slot(NamedTuple):
     group_name: str | None = None
     met: bool = False
     exempt: bool = False
+    pending: bool = False  # not met and its period has not ended yet (未到期): not counted
+
+    @property
+    def counted(self) -> bool:
+        """In slots_applicable: met, or its period is over (a pending slot is not yet missed)."""
+        return not self.exempt and (self.met or not self.pending)
 
     @property
     def label(self) -> str:
@@ -92,8 +99,8 @@ class BranchFigures:
 
     @property
     def gaps(self) -> list[Slot]:
-        """The unmet slots of applicable requirements."""
-        return [s for s in self.slots if not s.met and not s.exempt]
+        """The missed slots: unmet once their period is over (a pending slot is no gap yet)."""
+        return [s for s in self.slots if s.counted and not s.met]
 
     @property
     def exempt_keys(self) -> list[str]:
@@ -234,15 +241,15 @@ def as_org(org: Organization | WholeTree | str) -> Organization | WholeTree:
 
 
 def branches_at(org: Organization, day: datetime.date) -> pd.DataFrame:
-    """The branches of the subtree existing on `day`: id, code, name, path, kind."""
+    """The branches of the subtree existing on `day`: id, code, name, path, kind, founded_on."""
     rows = (
         Organization.objects.subtree(org)
         .branches()
         .existing_on(day)
-        .values_list("id", "code", "name", "path", "kind")
+        .values_list("id", "code", "name", "path", "kind", "founded_on")
     )
     return pd.DataFrame.from_records(
-        list(rows), columns=["id", "code", "name", "path", "kind"]
+        list(rows), columns=["id", "code", "name", "path", "kind", "founded_on"]
     ).set_index("id")
 
 
@@ -353,11 +360,14 @@ def attended_counts(org: Organization, quarter: Quarter) -> pd.DataFrame:
 # --- shaping ---------------------------------------------------------------------------------
 
 
-def compute_figures(org: Organization | str, quarter: Quarter | str) -> Figures:
-    """The §3 figures for `org`'s subtree in `quarter` (see the module docstring)."""
+def compute_figures(org: Organization | str, quarter: Quarter | str, *,
+                    as_of: datetime.date | None = None) -> Figures:
+    """The §3 figures for `org`'s subtree in `quarter` (see the module docstring), as they stand
+    on `as_of` (default today): a slot whose period has not ended is pending, not missed."""
     org = as_org(org)
     quarter = as_quarter(quarter)
     day = quarter.end
+    as_of = as_of or timezone.localdate()
 
     branches = branches_at(org, day)
     if branches.empty:
@@ -371,7 +381,6 @@ def compute_figures(org: Organization | str, quarter: Quarter | str) -> Figures:
 
     rules = rules_in_force(quarter)
     exemptions = exemptions_for(quarter)
-    months = quarter.months
 
     # (branch, kind, month) and (branch, kind) with ≥1 sitting; (group, month) and groups with
     # ≥1 党小组会 held by that group. Every aggregated row has n ≥ 1.
@@ -388,8 +397,9 @@ def compute_figures(org: Organization | str, quarter: Quarter | str) -> Figures:
         groups_by_branch.setdefault(bid, []).append((gid, gcode, gname))
 
     with _gc_paused():
-        result = _shape(branches.join(counts).join(attended), rules, exemptions, months,
-                        groups_by_branch, held_month, held_quarter, group_month, group_any)
+        result = _shape(branches.join(counts).join(attended), rules, exemptions,
+                        Periods(quarter, as_of), groups_by_branch, held_month, held_quarter,
+                        group_month, group_any)
     return Figures(quarter=str(quarter), org=org.code, branches=_ordered(result))
 
 
@@ -406,11 +416,32 @@ def _gc_paused():
             gc.enable()
 
 
-def _shape(frame, rules, exemptions, months, groups_by_branch, held_month, held_quarter,
+class Periods:
+    """Which of a quarter's periods a branch answers for, and which have ended on `as_of`.
+
+    A monthly slot applies when the branch was founded on or before the month's first day; a
+    quarterly slot when it existed for at least one whole month of the quarter (founded on or
+    before the first day of the quarter's last month). A period has ended after its last day."""
+
+    def __init__(self, quarter: Quarter, as_of: datetime.date):
+        self.quarter = quarter
+        self.firsts = [datetime.date(quarter.year, m, 1) for m in quarter.months]
+        self.ended = {m: Month(quarter.year, m).end < as_of for m in quarter.months}
+        self.quarter_ended = quarter.end < as_of
+
+    def months_for(self, founded: datetime.date | None) -> list[int]:
+        return [first.month for first in self.firsts if founded is None or founded <= first]
+
+    def quarter_applies(self, founded: datetime.date | None) -> bool:
+        return founded is None or founded <= self.firsts[-1]
+
+
+def _shape(frame, rules, exemptions, periods, groups_by_branch, held_month, held_quarter,
            group_month, group_any) -> list[BranchFigures]:
     result = []
-    for bid, code, name, path, kind, members, full, n_attended in frame.itertuples():
+    for bid, code, name, path, kind, founded, members, full, n_attended in frame.itertuples():
         members, full, n_attended = int(members), int(full), int(n_attended)
+        founded = None if pd.isna(founded) else founded
         exempted = exemptions.get(bid)
         my_groups = groups_by_branch.get(bid, [])
         requirements: dict[str, dict | None] = {}
@@ -425,14 +456,17 @@ def _shape(frame, rules, exemptions, months, groups_by_branch, held_month, held_
                 continue
             exempt = is_exempt(exempted, key)
             key_slots = _slots_for(
-                key, rule, bid, months, my_groups, held_month, held_quarter, group_month,
-                group_any, exempt,
+                key, rule, bid, periods, founded, my_groups, held_month, held_quarter,
+                group_month, group_any, exempt,
             )
+            if not key_slots:  # founded too late in the quarter for this requirement
+                requirements[key] = None
+                continue
             if exempt:
                 requirements[key] = None
             else:
                 requirements[key] = {
-                    "slots": len(key_slots),
+                    "slots": sum(1 for s in key_slots if s.counted),
                     "met": sum(1 for s in key_slots if s.met),
                 }
             slots.extend(key_slots)
@@ -460,21 +494,33 @@ def _shape(frame, rules, exemptions, months, groups_by_branch, held_month, held_
     return result
 
 
-def _slots_for(key, rule, bid, months, groups, held_month, held_quarter, group_month, group_any,
-               exempt):
+def _slots_for(key, rule, bid, periods, founded, groups, held_month, held_quarter, group_month,
+               group_any, exempt):
     monthly = rule.period == "month"
+    if monthly:
+        months = periods.months_for(founded)
+        ended = periods.ended
+    elif not periods.quarter_applies(founded):
+        return []
     if key == "group_meetings":
         if monthly:
             return [
-                Slot(key, m, gcode, gname, (gid, m) in group_month, exempt)
+                _slot(key, m, gcode, gname, (gid, m) in group_month, exempt, ended[m])
                 for gid, gcode, gname in groups
                 for m in months
             ]
-        return [Slot(key, None, gcode, gname, gid in group_any, exempt) for gid, gcode, gname in groups]
+        return [_slot(key, None, gcode, gname, gid in group_any, exempt, periods.quarter_ended)
+                for gid, gcode, gname in groups]
     kind = rule.meeting_kind
     if monthly:
-        return [Slot(key, m, None, None, (bid, kind, m) in held_month, exempt) for m in months]
-    return [Slot(key, None, None, None, (bid, kind) in held_quarter, exempt)]
+        return [_slot(key, m, None, None, (bid, kind, m) in held_month, exempt, ended[m])
+                for m in months]
+    return [_slot(key, None, None, None, (bid, kind) in held_quarter, exempt,
+                  periods.quarter_ended)]
+
+
+def _slot(key, month, group_code, group_name, met, exempt, ended) -> Slot:
+    return Slot(key, month, group_code, group_name, met, exempt, pending=not met and not ended)
 
 
 def chunk_roots(org: Organization) -> list[Organization]:
