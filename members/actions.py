@@ -24,10 +24,11 @@ from tabular.values import mask_id_number
 
 EDITABLE_FIELDS = (
     "name", "id_number", "sex", "ethnicity", "birth_date", "education", "joined_on",
-    "work_unit", "phone",
+    "work_unit", "phone", "landline", "home_address", "is_lost_contact", "lost_contact_on",
+    "remarks",
 )
-FLAG_FIELDS = ("is_lost_contact", "party_post", "reporting_community")
-DATE_FIELDS = {"birth_date", "joined_on", "confirmed_on"}
+FLAG_FIELDS = ("party_post", "reporting_community")
+DATE_FIELDS = {"birth_date", "joined_on", "confirmed_on", "lost_contact_on"}
 
 
 def _today() -> datetime.date:
@@ -124,6 +125,8 @@ def create_member(data: dict, *, branch: Organization, group: Organization | Non
     _check_group(group, branch)
     status = values.pop("status", None) or Member.Status.NORMAL
     values.pop("is_mobile", None)
+    if values.get("is_lost_contact") is None:
+        values.pop("is_lost_contact", None)
     member = Member.objects.create(branch=branch, group=group, status=status, **values)
     if status == Member.Status.NORMAL:
         _open_membership(member, branch, member.joined_on)
@@ -143,6 +146,8 @@ def update_member(member: Member, data: dict, *, by) -> Member:
     full.update(data)
     values = _validate(full)
     values.update(_check_flags(flags, member))
+    if values.get("is_lost_contact") is None:
+        values["is_lost_contact"] = False
     clash = Member.objects.filter(id_number=values["id_number"]).exclude(pk=member.pk).first()
     if clash:
         raise ValidationError({"id_number": ["该公民身份号码已登记为另一名党员。"]})
@@ -170,7 +175,7 @@ def update_member(member: Member, data: dict, *, by) -> Member:
 
 
 def _check_flags(flags: dict, member: Member) -> dict:
-    """失联, 党内职务 and the 双报到 community: not roster columns, checked here."""
+    """党内职务 and the 双报到 community: not roster columns, checked here."""
     errors = {}
     post = (flags.get("party_post") or "").strip()
     if len(post) > 30:
@@ -183,8 +188,6 @@ def _check_flags(flags: dict, member: Member) -> dict:
     values = dict(flags)
     if "party_post" in flags:
         values["party_post"] = post
-    if "is_lost_contact" in flags:
-        values["is_lost_contact"] = bool(flags["is_lost_contact"])
     return values
 
 

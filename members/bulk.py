@@ -20,7 +20,11 @@ from members.models import Member, MemberEvent, Membership
 COMPARED = (
     "name", "sex", "ethnicity", "birth_date", "education", "category", "joined_on",
     "confirmed_on", "work_unit", "phone", "group", "status", "is_mobile", "mobile_destination",
+    "landline", "home_address", "is_lost_contact", "lost_contact_on", "remarks",
 )
+# Yes/no columns whose blank cell keeps what the portal has (a new member: 否).
+KEPT_WHEN_BLANK = ("status", "is_mobile", "is_lost_contact")
+DATES = ("birth_date", "joined_on", "confirmed_on", "lost_contact_on")
 
 
 class ChangedDuringApply(Exception):
@@ -102,7 +106,8 @@ UPDATED_COLUMNS = {
     "name": "text", "sex": "text", "ethnicity": "text", "birth_date": "date", "education": "text",
     "category": "text", "joined_on": "date", "confirmed_on": "date", "work_unit": "text",
     "phone": "text", "group_id": "bigint", "status": "text", "is_mobile": "boolean",
-    "mobile_destination": "text",
+    "mobile_destination": "text", "landline": "text", "home_address": "text",
+    "is_lost_contact": "boolean", "lost_contact_on": "date", "remarks": "text",
 }
 
 
@@ -161,11 +166,11 @@ def model_values(values: dict, *, new: bool) -> dict:
         if name not in values:
             continue
         value = values[name]
-        if name in ("status", "is_mobile") and value is None:
+        if name in KEPT_WHEN_BLANK and value is None:
             if not new:
                 continue
             value = Member.Status.NORMAL if name == "status" else False
-        if name in ("birth_date", "joined_on", "confirmed_on") and value:
+        if name in DATES and value:
             value = datetime.date.fromisoformat(value)
         if name == "group":
             out["group_id"] = value
@@ -179,7 +184,8 @@ def model_values(values: dict, *, new: bool) -> dict:
 _EXISTING_COLUMNS = (
     "id", "id_number", "name", "sex", "ethnicity", "birth_date", "education", "category",
     "joined_on", "confirmed_on", "probation_extended_until", "work_unit", "phone", "group_id",
-    "status", "is_mobile", "mobile_destination", "branch_id", "branch__name", "updated_at",
+    "status", "is_mobile", "mobile_destination", "landline", "home_address", "is_lost_contact",
+    "lost_contact_on", "remarks", "branch_id", "branch__name", "updated_at",
 )
 
 
@@ -221,6 +227,7 @@ def existing_members(id_numbers: list[str], *, lock: bool = False) -> dict[str, 
             "birth_date": m["birth_date"].isoformat(),
             "joined_on": m["joined_on"].isoformat(),
             "confirmed_on": m["confirmed_on"].isoformat() if m["confirmed_on"] else None,
+            "lost_contact_on": m["lost_contact_on"].isoformat() if m["lost_contact_on"] else None,
             "probation_ends_on": ends.isoformat(),
             "branch_name": m["branch__name"],
             "updated_at": m["updated_at"].isoformat(),

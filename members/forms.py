@@ -24,6 +24,10 @@ class MemberForm(forms.Form):
     confirmed_on = forms.DateField(label="转正日期", required=False, widget=DATE)
     work_unit = forms.CharField(label="工作单位及职务", required=False, max_length=250)
     phone = forms.CharField(label="联系电话", required=False, max_length=40)
+    landline = forms.CharField(label="固定电话", required=False, max_length=40)
+    home_address = forms.CharField(label="家庭住址", required=False, max_length=250)
+    remarks = forms.CharField(label="备注", required=False, max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +36,9 @@ class MemberForm(forms.Form):
             del self.fields["category"]
             del self.fields["confirmed_on"]
             self.fields["is_lost_contact"] = forms.BooleanField(label="失联党员", required=False)
+            self.fields["lost_contact_on"] = forms.DateField(
+                label="失去联系日期", required=False, widget=DATE, help_text="失联党员填写"
+            )
             self.fields["party_post"] = forms.CharField(
                 label="党内职务", required=False, max_length=40, help_text="书记、副书记、委员等"
             )

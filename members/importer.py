@@ -29,6 +29,7 @@ from core.importing import (
 )
 from members.bulk import (
     COMPARED,
+    KEPT_WHEN_BLANK,
     ChangedDuringApply,
     copy_create,
     copy_update,
@@ -81,8 +82,13 @@ class MemberImporter(Importer):
         "branch_code": ["所在党支部编码"],
         "group": ["所在党小组", "党小组"],
         "status": ["党籍状态"],
-        "is_mobile": ["是否流动党员"],
+        "is_mobile": ["是否流动党员", "是否为流动党员"],
         "mobile_destination": ["外出流向"],
+        "landline": ["固定电话", "办公电话"],
+        "home_address": ["家庭住址", "家庭地址", "现居住地址"],
+        "is_lost_contact": ["是否为失联党员", "是否失联党员", "失联党员"],
+        "lost_contact_on": ["失去联系日期", "失联日期"],
+        "remarks": ["备注"],
     }
     required_headers = ("name", "id_number", "joined_on")
 
@@ -207,7 +213,7 @@ class MemberImporter(Importer):
             if name not in values:
                 continue
             new, old = values[name], member[name]
-            if name in ("status", "is_mobile") and new is None:
+            if name in KEPT_WHEN_BLANK and new is None:
                 continue  # a blank optional cell keeps what the portal has
             if new == old:
                 continue
@@ -373,7 +379,7 @@ def _shown(name, value, scope) -> str:
         return CATEGORY_LABELS.get(value, value)
     if name == "status":
         return STATUS_LABELS.get(value, value)
-    if name == "is_mobile":
+    if name in ("is_mobile", "is_lost_contact"):
         return "是" if value else "否"
     if name == "group":
         return scope.group_name(value)

@@ -71,6 +71,13 @@ class Member(models.Model):
     is_mobile = models.BooleanField("流动党员", default=False)
     mobile_destination = models.CharField("外出流向", max_length=200, blank=True)
     is_lost_contact = models.BooleanField("失联党员", default=False)
+    lost_contact_on = models.DateField("失去联系日期", null=True, blank=True)
+    # 党员信息采集表 columns. db_default keeps hand-written COPY/INSERT paths (bench/) working.
+    landline = models.CharField("固定电话", max_length=30, blank=True, default="", db_default="")
+    home_address = models.CharField(
+        "家庭住址", max_length=200, blank=True, default="", db_default=""
+    )
+    remarks = models.CharField("备注", max_length=500, blank=True, default="", db_default="")
     reporting_community = models.ForeignKey(
         "branches.Organization",
         verbose_name="双报到社区",

@@ -35,7 +35,7 @@ SEX_CHOICES = {"男": "男", "女": "女", "男性": "男", "女性": "女"}
 YES_NO = {"是": True, "否": False, "Y": True, "N": False, "√": True, "流动党员": True, "流动": True}
 
 MAX_LENGTHS = {"name": 50, "ethnicity": 20, "education": 30, "work_unit": 200, "phone": 30,
-               "mobile_destination": 200}
+               "mobile_destination": 200, "landline": 30, "home_address": 200, "remarks": 500}
 
 LABELS = {
     "name": "姓名",
@@ -55,6 +55,10 @@ LABELS = {
     "is_mobile": "是否流动党员",
     "mobile_destination": "外出流向",
     "is_lost_contact": "失联党员",
+    "lost_contact_on": "失去联系日期",
+    "landline": "固定电话",
+    "home_address": "家庭住址",
+    "remarks": "备注",
     "party_post": "党内职务",
     "reporting_community": "双报到社区",
 }
@@ -163,16 +167,18 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
             checked.fail("ethnicity", f"民族超过 {MAX_LENGTHS['ethnicity']} 个字。")
         else:
             values["ethnicity"] = ethnicity
-    for name in ("education", "work_unit", "mobile_destination"):
+    for name in ("education", "work_unit", "mobile_destination", "home_address", "remarks"):
         _text(checked, record, name)
-    if "phone" in record:
+    for name in ("phone", "landline"):
+        if name not in record:
+            continue
         try:
-            phone = normalize_phone(record["phone"]) or ""
-            if len(phone) > MAX_LENGTHS["phone"]:
-                raise ValueError(f"联系电话超过 {MAX_LENGTHS['phone']} 个字符。")
-            values["phone"] = phone
+            phone = normalize_phone(record[name]) or ""
+            if len(phone) > MAX_LENGTHS[name]:
+                raise ValueError(f"{LABELS[name]}超过 {MAX_LENGTHS[name]} 个字符。")
+            values[name] = phone
         except ValueError as exc:
-            checked.fail("phone", str(exc))
+            checked.fail(name, str(exc).replace("联系电话", LABELS[name]))
 
     joined = None
     try:
@@ -225,16 +231,39 @@ def check_person(record: dict, *, today: datetime.date) -> Checked:
             values["status"] = _choice(status, "status") if status else None
         except ValueError as exc:
             checked.fail("status", str(exc))
-    if "is_mobile" in record:
-        try:
-            mobile = normalize_text(record["is_mobile"])
-            if mobile and mobile.upper() not in YES_NO:
-                raise ValueError(f"“{mobile}”不是可选的值；可填：是、否。")
-            values["is_mobile"] = YES_NO[mobile.upper()] if mobile else None
-        except ValueError as exc:
-            checked.fail("is_mobile", str(exc))
+    for name in ("is_mobile", "is_lost_contact"):
+        if name in record:
+            try:
+                values[name] = _yes_no(record[name])
+            except ValueError as exc:
+                checked.fail(name, str(exc))
     if values.get("mobile_destination") and values.get("is_mobile") is None:
         values["is_mobile"] = True  # a destination means the member has gone out
     if values.get("is_mobile") is False and values.get("mobile_destination"):
         checked.fail("mobile_destination", "不是流动党员时不应填写外出流向。")
+
+    if "lost_contact_on" in record:
+        try:
+            lost = _date(checked, record, "lost_contact_on")
+            if lost is not None and lost > today:
+                raise ValueError(f"失去联系日期 {lost:%Y-%m-%d} 晚于今天。")
+            values["lost_contact_on"] = lost.isoformat() if lost else None
+        except ValueError as exc:
+            checked.fail("lost_contact_on", str(exc))
+    if values.get("lost_contact_on") and values.get("is_lost_contact") is None:
+        values["is_lost_contact"] = True  # a date of losing contact means the member is lost
+    if values.get("is_lost_contact") is False and values.get("lost_contact_on"):
+        checked.fail("lost_contact_on", "不是失联党员时不应填写失去联系日期。")
     return checked
+
+
+def _yes_no(value) -> bool | None:
+    """是/否 (and the spellings of YES_NO) or a form's boolean; None for an empty cell."""
+    if isinstance(value, bool):
+        return value
+    text = normalize_text(value)
+    if not text:
+        return None
+    if text.upper() not in YES_NO:
+        raise ValueError(f"“{text}”不是可选的值；可填：是、否。")
+    return YES_NO[text.upper()]

@@ -92,11 +92,11 @@ def test_every_header_synonym_is_understood(district, new_id, canonical, synonym
 
 
 def test_headers_with_spaces_line_breaks_stars_and_required_markers_match(district, new_id):
-    header = ["姓 名", "公民身份\n号码*", "人员类别（必填）", "入党日期 *", "所在　党支部", "备注"]
+    header = ["姓 名", "公民身份\n号码*", "人员类别（必填）", "入党日期 *", "所在　党支部", "档案编号"]
     data = xlsx_bytes([header, ["王五", new_id(), "预备党员", "2026-01-05", "1101", "x"]])
     plan, result = run_import(data, district.b1)
     assert result.created == 1, plan.errors
-    assert any("备注" in w.message for w in plan.warnings)
+    assert any("档案编号" in w.message for w in plan.warnings)
 
 
 def test_title_rows_above_the_header_are_skipped_and_rows_keep_excel_numbers(district, new_id):
