@@ -3,7 +3,7 @@ from django import forms
 from branches.models import Organization
 
 EDITABLE = [
-    "name", "kind", "sector", "parent", "founded_on", "dissolved_on", "secretary_name",
+    "name", "short_name", "kind", "sector", "parent", "founded_on", "dissolved_on", "secretary_name",
     "contact_name", "contact_phone", "has_committee", "committee_elected_on",
 ]
 

@@ -25,6 +25,7 @@ SECTOR_SPELLINGS = {label: label for label in SECTOR_BY_LABEL} | {
 
 FIELD_LABELS = {
     "name": "组织名称",
+    "short_name": "简称",
     "kind": "组织类别",
     "sector": "单位性质",
     "parent": "上级组织",
@@ -50,6 +51,7 @@ class OrganizationImporter(Importer):
     fields = {
         "code": ["组织编码", "党组织编码", "编码"],
         "name": ["组织名称", "党组织名称", "名称"],
+        "short_name": ["简称", "组织简称", "党组织简称"],
         "parent": ["上级组织编码", "上级组织", "上级党组织"],
         "kind": ["组织类别", "类别"],
         "sector": ["单位性质", "所在单位性质", "单位类别"],
@@ -68,7 +70,7 @@ class OrganizationImporter(Importer):
         existing = {
             o.code: o
             for o in Organization.objects.select_related("parent").only(
-                "id", "code", "name", "kind", "sector", "parent__code", "path", "founded_on",
+                "id", "code", "name", "short_name", "kind", "sector", "parent__code", "path", "founded_on",
                 "secretary_name", "contact_phone", "depth",
             )
         }
@@ -176,6 +178,10 @@ class OrganizationImporter(Importer):
             values["founded_on"] = founded.isoformat() if founded else None
         except ValueError as exc:
             plan.fail(self.column("founded_on"), str(exc))
+        short_name = normalize_text(record.get("short_name")) or ""
+        if len(short_name) > 50:
+            plan.fail(self.column("short_name"), "简称超过 50 个字符。")
+        values["short_name"] = short_name
         values["secretary_name"] = normalize_text(record.get("secretary_name")) or ""
         values["contact_phone"] = normalize_text(record.get("contact_phone")) or ""
         values["parent_ref"] = normalize_text(record.get("parent"))
@@ -254,6 +260,7 @@ class OrganizationImporter(Importer):
             return
         current = {
             "name": org.name,
+            "short_name": org.short_name,
             "kind": org.kind,
             "sector": org.sector,
             "parent": org.parent.code if org.parent_id else None,
@@ -264,7 +271,7 @@ class OrganizationImporter(Importer):
         changes = {}
         for name, old in current.items():
             new = values.get(name)
-            if name in ("secretary_name", "contact_phone") and not new:
+            if name in ("short_name", "secretary_name", "contact_phone") and not new:
                 continue  # an optional column left blank keeps what the portal has
             if name == "founded_on" and new is None:
                 continue
@@ -312,7 +319,7 @@ class OrganizationImporter(Importer):
                 fields["sector"] = v["sector"]
             if v.get("founded_on"):
                 fields["founded_on"] = datetime.date.fromisoformat(v["founded_on"])
-            for optional in ("secretary_name", "contact_phone"):
+            for optional in ("short_name", "secretary_name", "contact_phone"):
                 if v.get(optional):
                     fields[optional] = v[optional]
             check_nesting(fields["kind"], parent)

@@ -104,6 +104,7 @@ class Organization(models.Model):
 
     code = models.CharField("组织编码", max_length=20, unique=True)
     name = models.CharField("组织名称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True, default="", db_default="")
     kind = models.CharField("组织类别", max_length=20, choices=Kind.choices)
     sector = models.CharField("单位性质", max_length=20, choices=Sector.choices, blank=True)
     parent = models.ForeignKey(

@@ -10,3 +10,4 @@ def register(site):
     site.health_check("roster", "members.health.roster_flags", order=10)
     site.reminder_kind("probation_ending", "预备期即将届满", "members.reminders.probations_ending",
                        order=40)
+    site.audit_actions({"member.export_official": "导出党员信息采集表"})

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import audit
+from accounts.policy import Right, policy_for
 from branches.access import can_change, get_visible_org, require_change, scope_roots
 from branches.models import Organization
-from members import actions
+from members import actions, official
 from members.export import export_roster
 from members.forms import EVENT_FORMS, MemberForm, apply_errors, events_for
 from members.models import Member, Transfer
@@ -141,6 +142,37 @@ def member_export(request):
     response["Content-Disposition"] = f'attachment; filename="roster-{org.code}.xlsx"'
     export_roster(members, response, org=org, by=request.user, masked=masked,
                   filters=_filters(request))
+    return response
+
+
+def _xlsx_response(filename: str) -> HttpResponse:
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def official_export(request):
+    """党员信息采集表 of the chosen organization's subtree; IDs masked unless the role may reveal."""
+    org = _org_from_request(request)
+    if org is None or org.is_group:
+        messages.error(request, "请先选择要导出的党组织（党支部或其上级）。")
+        return redirect("members:member-list")
+    masked = not policy_for(request.user).allows(Right.REVEAL_ID, org)
+    response = _xlsx_response(f"official-members-{org.code}.xlsx")
+    official.export_members(org, response, by=request.user, masked=masked)
+    return response
+
+
+@require_GET
+def official_org_export(request):
+    """The 党组织 sheet of the chosen organization's subtree (no personal data)."""
+    org = _org_from_request(request)
+    if org is None or org.is_group:
+        messages.error(request, "请先选择要导出的党组织（党支部或其上级）。")
+        return redirect("members:member-list")
+    response = _xlsx_response(f"official-organizations-{org.code}.xlsx")
+    official.export_organizations(org, response)
     return response
 
 
