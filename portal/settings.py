@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "reports",
+    "stats",
     "demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetings/", include("activities.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
+    path("stats/", include("stats.urls")),
     path("admin/", admin.site.urls),
 ]
 
