@@ -1,8 +1,9 @@
 """What apps add to the shared screens and jobs, declared by each app in its own `registry.py`.
 
 An app lists its importers, menu entries, report measures, reminder kinds, health checks,
-figures shown beside organizations, demo seeders and audit-event names in a function `register(site)` in its own `registry.py`; `site()` calls those of
-every installed app, once. The shared screens and jobs (the upload pages, the menu, the
+figures shown beside organizations, demo seeders, audit-event names and REST endpoints in a
+function `register(site)` in its own `registry.py`; `site()` calls those of every installed
+app, once. The shared screens and jobs (the upload pages, the menu, the
 quarterly job and its workbook, the reminders job, the organization page, `seed_demo`) read these
 lists and name no app. Nothing here imports a domain app: entries hold dotted paths or callables.
 
@@ -224,6 +225,28 @@ class DemoSeeder:
         import_string(self.seed)(world)
 
 
+# -- REST API endpoints ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """Endpoints under /api/v1/<key>/: `viewset` is the dotted path of a Django REST framework
+    ViewSet, `basename` names its URLs (api:<basename>-list, api:<basename>-detail …).
+
+    The viewset needs nothing from the api app: authentication (token or session), the policy
+    door for writes, pagination, throttling and Chinese errors are the REST_FRAMEWORK defaults
+    every viewset inherits. Its querysets start from `visible_to(request.user)` like any view,
+    and its writes call the app's actions."""
+
+    key: str
+    viewset: str
+    basename: str
+    order: int = 100
+
+    def viewset_class(self):
+        return import_string(self.viewset)
+
+
 class Site:
     """Everything the installed apps registered. Built once from their `registry.register(site)`
     functions, and again when the installed apps change (a test adding a toy app)."""
@@ -236,6 +259,7 @@ class Site:
         self.health_checks = Registry("健康提示")
         self.org_figures = Registry("组织数据")
         self.demo_seeders = Registry("演示数据")
+        self.api_routes = Registry("接口")
         self.audit_labels: dict[str, str] = {}
 
     def importer(self, key: str, importer: str, label: str, **options) -> None:
@@ -261,6 +285,12 @@ class Site:
 
     def demo_seeder(self, key: str, seed: str, **options) -> None:
         self.demo_seeders.add(key, DemoSeeder(key, seed, **options))
+
+    def api_route(self, prefix: str, viewset: str, *, basename: str | None = None,
+                  **options) -> None:
+        """Serve `viewset` (a dotted path) at /api/v1/<prefix>/ (the api app builds the router)."""
+        self.api_routes.add(prefix, ApiRoute(prefix, viewset, basename or prefix,
+                                             **options))
 
     def audit_actions(self, labels: dict[str, str]) -> None:
         """The Chinese names of an app's audit events ("member.transfer_out" → "转出党员"), so the

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
     path("stats/", include("stats.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -53,6 +53,7 @@ class Url:
     note: str = ""
     forbidden_writes: frozenset = field(default=frozenset())  # 403 on writes beyond the auditor
     also: tuple = ()  # methods Django's generic FormView accepts besides these (PUT = POST)
+    anonymous_status: int | None = None  # an API answers 401 itself instead of the login redirect
 
 
 def pk(attr):

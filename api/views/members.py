@@ -1,0 +1,19 @@
+from rest_framework import viewsets
+
+from api.filters import MemberFilter
+from api.serializers import MemberSerializer
+from members.models import Member
+
+
+class MemberViewSet(viewsets.ReadOnlyModelViewSet):
+    """Members of the branches the user may see, ID numbers masked (as on the roster page).
+    By default those on the roster (正常 and 停止党籍); `?status=all` adds those who left."""
+
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Member.objects.none()
+        return (Member.objects.visible_to(self.request.user)
+                .select_related("branch", "group").order_by("branch__path", "name", "pk"))
