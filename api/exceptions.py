@@ -3,12 +3,14 @@
 The portal's own refusals become HTTP answers here, so every endpoint (and every app's viewset,
 through REST_FRAMEWORK's EXCEPTION_HANDLER) answers the same way: a Django ValidationError from
 an action is 400 with its fields, an action refused in the record's current state is 400, a
-rejected upload is 400 on `file`; Http404 / PermissionDenied are DRF's 404 / 403.
+rejected upload is 400 on `file`; Http404 / PermissionDenied are 404 / 403 (Django's English
+"No … matches the given query" becomes 未找到).
 """
 from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
@@ -18,7 +20,15 @@ from activities.attachments import AttachmentRejected
 GENERAL = "non_field_errors"
 
 
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 def _as_api_error(exc):
+    if isinstance(exc, Http404):
+        # get_object_or_404 says "No Organization matches…": keep only our own sentences.
+        message = str(exc)
+        return exceptions.NotFound(message if _chinese(message) else None)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return exceptions.ValidationError({

@@ -187,7 +187,7 @@ SPECTACULAR_SETTINGS = {
                    "manage.py api_token 或“接口令牌”页面签发），或已登录的浏览器会话。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["api.permissions.PortalAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",  # vendored: government intranets have no internet
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
