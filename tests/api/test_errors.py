@@ -146,3 +146,15 @@ def test_the_meeting_list_costs_the_same_queries_for_few_or_many_meetings(
 
     assert status == 200 and page["count"] == 11
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_fast_member_representation_equals_the_declared_serializer(secretary, district):
+    from api.serializers import MemberSerializer
+    from members.models import Member
+
+    make_member("流动某", district.b1, category="probationary", joined=datetime.date(2026, 1, 5))
+    Member.objects.filter(name="流动某").update(is_mobile=True, mobile_destination="深圳",
+                                               group=district.g1)
+    serializer = MemberSerializer()
+    for member in Member.objects.select_related("branch", "group"):
+        assert serializer.to_representation(member) == serializer.generic_representation(member)
