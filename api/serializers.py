@@ -79,9 +79,6 @@ class MemberSerializer(serializers.ModelSerializer):
             "is_lost_contact": m.is_lost_contact, "phone": m.phone,
         }
 
-    def generic_representation(self, m) -> dict:
-        return super().to_representation(m)
-
 
 class CountsSerializer(serializers.Serializer):
     expected = serializers.IntegerField(label="应到")

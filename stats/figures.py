@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, Min, Q, Value, When
+from django.utils import timezone
 
 from branches.models import Organization
 from core.quarters import add_years
@@ -75,6 +76,18 @@ class Change:
     def as_json(self) -> dict:
         return {"year": self.year, "org": self.org,
                 **{key: getattr(self, key) for key in LABELS}}
+
+
+def parse_year(text) -> int:
+    """A year from 1921 to this one, or ValueError with the sentence to show."""
+    this_year = timezone.localdate().year
+    text = str(text or "").strip()
+    if not (text.isdigit() and len(text) == 4):
+        raise ValueError(f"年份应为四位数字，如 {this_year}，收到：{text}")
+    year = int(text)
+    if not FIRST_YEAR <= year <= this_year:
+        raise ValueError(f"年份应在 {FIRST_YEAR} 至 {this_year} 年之间，收到：{year}")
+    return year
 
 
 def year_bounds(year: int) -> tuple[datetime.date, datetime.date, datetime.date]:

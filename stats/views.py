@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
-from stats.figures import FIRST_YEAR, INFLOWS, LABELS, OUTFLOWS, year_stats
+from stats.figures import INFLOWS, LABELS, OUTFLOWS, parse_year, year_stats
 from stats.workbook import build_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,11 +28,10 @@ def _org(request) -> Organization:
 
 def _year(request) -> int:
     """?year=, or the current year for anything else (never a 500)."""
-    this_year = timezone.localdate().year
-    text = (request.GET.get("year") or "").strip()
-    if text.isdigit() and FIRST_YEAR <= int(text) <= this_year:
-        return int(text)
-    return this_year
+    try:
+        return parse_year(request.GET.get("year"))
+    except ValueError:
+        return timezone.localdate().year
 
 
 @require_GET

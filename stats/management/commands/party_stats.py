@@ -1,23 +1,9 @@
 """python manage.py party_stats YEAR --org CODE [--json]: the year's change in membership (§6)."""
 import json
 
-from django.utils import timezone
-
 from branches.models import Organization
 from core.cli import PortalCommand
-from stats.figures import FIRST_YEAR, LABELS, membership_change
-
-
-def parse_year(text: str) -> int:
-    """A year from 1921 to this one, or ValueError with the sentence to show."""
-    this_year = timezone.localdate().year
-    text = str(text).strip()
-    if not (text.isdigit() and len(text) == 4):
-        raise ValueError(f"年份应为四位数字，如 {this_year}，收到：{text}")
-    year = int(text)
-    if not FIRST_YEAR <= year <= this_year:
-        raise ValueError(f"年份应在 {FIRST_YEAR} 至 {this_year} 年之间，收到：{year}")
-    return year
+from stats.figures import LABELS, membership_change, parse_year
 
 
 class Command(PortalCommand):
