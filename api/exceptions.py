@@ -14,8 +14,8 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
-from activities.actions import ActionRefused
 from activities.attachments import AttachmentRejected
+from core.errors import ActionRefused
 
 GENERAL = "non_field_errors"
 
