@@ -1,7 +1,6 @@
 """Callers of the API as programs are: a token in the Authorization header, JSON in and out."""
 import json
 
-import pytest
 from django.test import Client
 
 from api import actions
@@ -19,8 +18,6 @@ class Caller:
         kwargs = dict(self.headers, **extra)
         if method == "get":
             response = self.client.get(url, data or {}, **kwargs)
-        elif "format" in extra or (data is not None and any(hasattr(v, "read") for v in data.values())):
-            response = getattr(self.client, method)(url, data, **kwargs)
         else:
             response = getattr(self.client, method)(url, json.dumps(data or {}),
                                                     content_type="application/json", **kwargs)
@@ -38,8 +35,3 @@ class Caller:
 def token_for(user) -> str:
     return actions.issue_token(user, name="测试", by=user)[1]
 
-
-@pytest.fixture
-def caller():
-    """caller(user) → a Caller with a fresh token of that user; caller(None) → no token."""
-    return lambda user: Caller(token_for(user) if user is not None else None)
