@@ -31,7 +31,7 @@ def test_secretary_fixes_two_bad_rows_then_imports(page, live_url, tmp_path):
             person(valid_id_number(datetime.date(1981, 2, 2)), name="吴二")]
     bad_id = good[1]["公民身份号码"][:-1] + ("0" if good[1]["公民身份号码"][-1] != "0" else "1")
     bad = [good[0], dict(good[1], 公民身份号码=bad_id),
-           person(valid_id_number(datetime.date(1982, 3, 3)), name="郑三", 入党日期="2019.1")]
+           person(valid_id_number(datetime.date(1982, 3, 3)), name="郑三", 入党日期="2019.13")]
     bad_file = tmp_path / "roster-bad.xlsx"
     bad_file.write_bytes(xlsx_bytes(rows_for(bad), title_rows=["第一社区第一党支部党员花名册"]))
 
@@ -40,7 +40,7 @@ def test_secretary_fixes_two_bad_rows_then_imports(page, live_url, tmp_path):
     summary = page.locator("#error-summary")
     assert "共 2 处错误" in summary.inner_text()
     preview = page.locator("#preview").inner_text()
-    assert "校验位" in preview and "缺少日" in preview
+    assert "校验位" in preview and "月份应为 1–12" in preview
     assert page.get_by_role("button", name="确认导入").count() == 0
 
     with page.expect_download() as download_info:
@@ -48,7 +48,7 @@ def test_secretary_fixes_two_bad_rows_then_imports(page, live_url, tmp_path):
     error_file = tmp_path / "errors.xlsx"
     download_info.value.save_as(error_file)
     cells = [c for row in openpyxl.load_workbook(error_file).active.iter_rows(values_only=True) for c in row if c]
-    assert any("校验位" in str(c) for c in cells) and any("缺少日" in str(c) for c in cells)
+    assert any("校验位" in str(c) for c in cells) and any("月份应为 1–12" in str(c) for c in cells)
     assert Member.objects.count() == 0
 
     fixed = [good[0], good[1], dict(bad[2], 入党日期="2019-01-05", 转正日期="2020-01-05")]
