@@ -1,9 +1,9 @@
 """What apps add to the shared screens and jobs, declared by each app in its own `registry.py`.
 
 An app lists its importers, menu entries, report measures, reminder kinds, health checks,
-figures shown beside organizations, demo seeders, audit-event names and REST endpoints in a
-function `register(site)` in its own `registry.py`; `site()` calls those of every installed
-app, once. The shared screens and jobs (the upload pages, the menu, the
+figures shown beside organizations, demo seeders, links on a member's page, audit-event
+names and REST endpoints in a function `register(site)` in its own `registry.py`; `site()`
+calls those of every installed app, once. The shared screens and jobs (the upload pages, the menu, the
 quarterly job and its workbook, the reminders job, the organization page, `seed_demo`) read these
 lists and name no app. Nothing here imports a domain app: entries hold dotted paths or callables.
 
@@ -247,6 +247,23 @@ class ApiRoute:
         return import_string(self.viewset)
 
 
+# -- links on a member's page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberLink:
+    """`links` is the dotted path of `(member, user) -> list[tuple[str, str]]`: (label, url) pairs
+    shown on a member's page, leading to records another app keeps about the member (the
+    recruitment record, the 转正 steps), so the members app names no app above it."""
+
+    key: str
+    links: str
+    order: int = 100
+
+    def run(self, member, user) -> list[tuple[str, str]]:
+        return import_string(self.links)(member, user)
+
+
 class Site:
     """Everything the installed apps registered. Built once from their `registry.register(site)`
     functions, and again when the installed apps change (a test adding a toy app)."""
@@ -260,6 +277,7 @@ class Site:
         self.org_figures = Registry("组织数据")
         self.demo_seeders = Registry("演示数据")
         self.api_routes = Registry("接口")
+        self.member_links = Registry("党员页面链接")
         self.audit_labels: dict[str, str] = {}
 
     def importer(self, key: str, importer: str, label: str, **options) -> None:
@@ -291,6 +309,9 @@ class Site:
         """Serve `viewset` (a dotted path) at /api/v1/<prefix>/ (the api app builds the router)."""
         self.api_routes.add(prefix, ApiRoute(prefix, viewset, basename or prefix,
                                              **options))
+
+    def member_link(self, key: str, links: str, **options) -> None:
+        self.member_links.add(key, MemberLink(key, links, **options))
 
     def audit_actions(self, labels: dict[str, str]) -> None:
         """The Chinese names of an app's audit events ("member.transfer_out" → "转出党员"), so the

@@ -110,7 +110,7 @@ class MemberImporter(Importer):
 
     def plan_rows(self, records, progress):
         today = timezone.localdate()
-        scope = _Scope(self.organization)
+        scope = RosterScope(self.organization)
         rows: list[RowPlan] = []
         first_row_of: dict[str, int] = {}
         total = len(records)
@@ -160,29 +160,11 @@ class MemberImporter(Importer):
 
     def _resolve_branch(self, row, record, scope) -> Organization | None:
         code_ref = normalize_text(record.get("branch_code"))
-        name_ref = normalize_text(record.get("branch"))
         column = self.column("branch_code" if code_ref else "branch")
-        ref = code_ref or name_ref
-        target = self.organization
-        if not ref:
-            if target.is_branch:
-                return target
-            row.fail(column, f"请填写所在党支部（编码或全称）：{target.name}下有多个党支部。")
-            return None
-        branch = scope.branch(ref)
-        if branch is not None:
-            return branch
-        if ref in scope.ambiguous_names:
-            row.fail(column, f"有多个党支部名为“{ref}”，请改填党支部编码。")
-            return None
-        outside = scope.outside(ref)
-        if outside is not None:
-            row.fail(column, f"“{ref}”（{outside.name}）不在本次导入的范围（{target.name}）内。")
-        elif scope.non_branch(ref) is not None:
-            row.fail(column, f"“{ref}”不是党支部；请填写党员所在的党支部。")
-        else:
-            row.fail(column, f"在{target.name}下找不到党支部“{ref}”。")
-        return None
+        branch, message = scope.find_branch(code_ref or normalize_text(record.get("branch")))
+        if message:
+            row.fail(column, message)
+        return branch
 
     def _resolve_group(self, row, raw, branch, scope) -> int | None:
         ref = normalize_text(raw)
@@ -386,8 +368,9 @@ def _shown(name, value, scope) -> str:
     return str(value)
 
 
-class _Scope:
-    """The branches and 党小组 of the import's target subtree, for lookups by code and name."""
+class RosterScope:
+    """The branches and 党小组 of an import's target subtree, for lookups by code and name
+    (the roster's, and every ledger that names a person's branch the same way)."""
 
     def __init__(self, target: Organization):
         self.target = target
@@ -415,6 +398,25 @@ class _Scope:
                 lookup[o.name] = o
                 if branch is not None and o.name.startswith(branch.name) and len(o.name) > len(branch.name):
                     lookup.setdefault(o.name[len(branch.name):], o)
+
+    def find_branch(self, ref: str | None) -> tuple[Organization | None, str | None]:
+        """The branch a cell names (code or exact name), or None and the message saying why."""
+        target = self.target
+        if not ref:
+            if target.is_branch:
+                return target, None
+            return None, f"请填写所在党支部（编码或全称）：{target.name}下有多个党支部。"
+        branch = self.branch(ref)
+        if branch is not None:
+            return branch, None
+        if ref in self.ambiguous_names:
+            return None, f"有多个党支部名为“{ref}”，请改填党支部编码。"
+        outside = self.outside(ref)
+        if outside is not None:
+            return None, f"“{ref}”（{outside.name}）不在本次导入的范围（{target.name}）内。"
+        if self.non_branch(ref) is not None:
+            return None, f"“{ref}”不是党支部；请填写党员所在的党支部。"
+        return None, f"在{target.name}下找不到党支部“{ref}”。"
 
     def branch(self, ref: str) -> Organization | None:
         if ref in self.branch_by_code:

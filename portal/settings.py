@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "stats",
+    "recruitment",
     "api",
     "demo",
 ]

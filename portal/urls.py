@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("stats/", include("stats.urls")),
     path("api/", include("api.urls")),
+    path("recruitment/", include("recruitment.urls")),
     path("admin/", admin.site.urls),
 ]
 
