@@ -99,8 +99,9 @@ class FlowOutForm(DatedForm):
     destination = forms.CharField(label="外出流向", max_length=200)
 
 
+# 转正 is not here: it follows 转正申请, 支部大会讨论 and 上级党委审批 (a recruitment record, linked
+# from the member's page through core.registry member_link), then members.actions.confirm.
 EVENT_FORMS = {
-    "confirm": ("转正", DatedForm),
     "extend": ("延长预备期", ExtendForm),
     "transfer": ("组织关系转出", TransferForm),
     "flow_out": ("流出", FlowOutForm),
@@ -120,7 +121,6 @@ def events_for(member: Member) -> list[str]:
         return []
     kinds = []
     if member.category == Member.Category.PROBATIONARY:
-        kinds += ["confirm"]
         if not member.probation_extended_until:
             kinds += ["extend"]
     kinds += ["transfer", "flow_in" if member.is_mobile else "flow_out", "suspend", "leave", "decease"]

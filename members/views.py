@@ -15,6 +15,7 @@ from accounts.models import audit
 from accounts.policy import Right, policy_for
 from branches.access import can_change, get_visible_org, require_change, scope_roots
 from branches.models import Organization
+from core.registry import site
 from members import actions, official
 from members.export import export_roster
 from members.forms import EVENT_FORMS, MemberForm, apply_errors, events_for
@@ -202,6 +203,7 @@ def _render_detail(request, member, *, full_id=False, forms=None, status=200):
             "-date", "-recorded_at"),
         "memberships": member.memberships.select_related("branch").order_by("-started_on"),
         "transfers": member.transfers.select_related("from_branch", "to_branch").order_by("-created_at"),
+        "links": [link for entry in site().member_links for link in entry.run(member, request.user)],
     }
     return render(request, "members/detail.html", context, status=status)
 
@@ -290,7 +292,7 @@ def member_event(request, pk, kind):
             elif kind == "flow_out":
                 actions.flow_out(member, destination=data["destination"], **common)
             else:
-                getattr(actions, {"confirm": "confirm", "flow_in": "flow_in", "suspend": "suspend",
+                getattr(actions, {"flow_in": "flow_in", "suspend": "suspend",
                                   "restore": "restore", "leave": "leave", "decease": "decease"}[kind])(
                     member, **common)
         except ValidationError as exc:

@@ -179,8 +179,8 @@ def record_step(applicant: Applicant, step_key: str, *, on: datetime.date, by, n
                 hours=None, number: str = "", people: list[str] | tuple = (), upload=None,
                 months: int | None = None) -> Step:
     """Record one of the 25 steps (or the extension of the probation) with its date."""
-    applicant = Applicant.objects.select_for_update().select_related("branch", "member").get(
-        pk=applicant.pk)
+    applicant = Applicant.objects.select_for_update(of=("self",)).select_related(
+        "branch", "member").get(pk=applicant.pk)
     if step_key not in steps.ALL:
         raise ValidationError("没有这个步骤。")
     definition = steps.ALL[step_key]

@@ -100,10 +100,10 @@ class Waiting:
         return steps.ALL[self.step].label
 
 
-def waiting_for(user, limit: int = 500) -> tuple[list[Waiting], list[Violation]]:
+def waiting_for(user, *, scope=None, limit: int = 500) -> tuple[list[Waiting], list[Violation]]:
     """The upper-level steps the branches under `user` wait for, and the violations not yet
-    accepted (the review right: strictly above the branch, or staff)."""
-    reviewable = Organization.objects.allowed(user, Right.REVIEW)
+    accepted; by default where the user holds the review right (strictly above, or staff)."""
+    reviewable = scope if scope is not None else Organization.objects.allowed(user, Right.REVIEW)
     keys = {k for pair in UPPER_AFTER for k in pair}
     pivot = {k: Max("steps__date", filter=Q(steps__step=k)) for k in keys}
     qs = (Applicant.objects.filter(branch__in=reviewable).in_pipeline()

@@ -111,9 +111,23 @@ def test_life_event_form_matrix(client, personas, member):
 
 
 def test_a_refused_life_event_shows_the_reason(client, personas, member):
+    url = reverse("members:member-event", args=[member.pk, "flow_in"])
+    response = client_for(client, personas.secretary).post(url, {"flow_in-on": "2026-01-01"})
+    assert response.status_code == 400 and "不是流动党员" in response.content.decode()
+
+
+def test_confirmation_is_not_a_life_event_of_the_member_page(client, personas, district):
+    """转正 goes through 转正申请, 支部大会 and 上级党委审批 (the recruitment record)."""
+    from tests.factories import make_member
+    member = make_member(district.b1, name="预备甲", category="probationary",
+                         joined=datetime.date(2025, 1, 1))
+    c = client_for(client, personas.secretary)
     url = reverse("members:member-event", args=[member.pk, "confirm"])
-    response = client_for(client, personas.secretary).post(url, {"confirm-on": "2026-01-01"})
-    assert response.status_code == 400 and "已是正式党员" in response.content.decode()
+    assert c.post(url, {"confirm-on": "2026-01-02"}).status_code == 404
+    member.refresh_from_db()
+    assert member.category == Member.Category.PROBATIONARY
+    page = c.get(reverse("members:member-detail", args=[member.pk])).content.decode()
+    assert "event-confirm" not in page and "办理转正" in page
 
 
 def test_transfer_form_across_scopes_then_accept(client, personas, member, district):

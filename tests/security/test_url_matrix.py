@@ -66,7 +66,7 @@ MATRIX: dict[str, Url] = {
     "members:member-edit": Url({"GET": READ, "POST": WRITE}, pk("member"), scope=B1,
                                forbidden={"auditor"}),
     "members:member-reveal-id": Url({"POST": WRITE}, pk("member"), scope=B1),
-    "members:member-event": Url({"POST": WRITE}, lambda w: {"pk": w.member.pk, "kind": "confirm"},
+    "members:member-event": Url({"POST": WRITE}, lambda w: {"pk": w.member.pk, "kind": "flow_in"},
                                 scope=B1),
     # meetings
     "activities:meeting-list": Url({"GET": READ}),
