@@ -14,6 +14,7 @@ from accounts.policy import Right, Scope, policy_for
 from activities.attachments import AttachmentRejected
 from branches.access import get_org, scope_roots
 from branches.models import Organization
+from members.forms import apply_errors
 from members.models import Member
 from recruitment import actions, steps
 from recruitment.export import export_ledger
@@ -220,8 +221,7 @@ def applicant_create(request):
                 data, branch=branch, applied_on=data["applied_on"], by=request.user,
                 note=data["note"], upload=data.get("file"))
         except ValidationError as exc:
-            for name, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                form.add_error(name if name in form.fields else None, errors)
+            apply_errors(form, exc)
         except AttachmentRejected as exc:
             form.add_error("file", str(exc))
         else:
