@@ -25,7 +25,7 @@ from members.models import Member
 from members.validation import check_person
 from recruitment import steps
 from recruitment.models import Applicant, Document, Involvement, Step, TimeRule, Violation
-from recruitment.pipeline import progress_of, progress_rows, violations
+from recruitment.pipeline import progress_of, progress_rows, refresh_milestones, violations
 from recruitment.rules import DEFAULTS, RuleBook
 
 APPLICANT_CREATED = "recruitment.applicant_created"
@@ -127,6 +127,7 @@ def create_applicant(data: dict, *, branch, applied_on: datetime.date, by, note:
         _store(step, upload, by)
     audit(by, APPLICANT_CREATED, organization=branch, target=_target(applicant),
           applicant_id=applicant.pk, date=applied_on.isoformat())
+    steps_written([applicant.pk])
     return applicant
 
 
@@ -220,7 +221,7 @@ def record_step(applicant: Applicant, step_key: str, *, on: datetime.date, by, n
     audit(by, STEP_RECORDED, organization=applicant.branch, target=_target(applicant),
           applicant_id=applicant.pk, step=step_key, date=on.isoformat())
     _after(applicant, step, dates | {step_key: on}, by)
-    sync_violations([applicant.pk])
+    steps_written([applicant.pk])
     return step
 
 
@@ -348,6 +349,12 @@ def stop(applicant: Applicant, *, on: datetime.date, reason: str, by) -> Applica
 
 
 # ------------------------------------------------------------------------------- violations
+
+def steps_written(applicant_ids) -> None:
+    """After steps change: the milestones the rules read, then the violations they show."""
+    refresh_milestones(applicant_ids)
+    sync_violations(applicant_ids)
+
 
 def sync_violations(applicant_ids, book: RuleBook | None = None) -> None:
     """Keep the recorded violations equal to what the rules say of the recorded dates; an
@@ -516,7 +523,7 @@ def write_ledger_rows(rows: list[LedgerRow], *, by) -> list[int]:
             for r in people_rows for role, names in r.people.items() for i, name in enumerate(names)
         ], batch_size=5000)
     _members_of(rows, by)
-    sync_violations(ids)
+    steps_written(ids)
     return ids
 
 
@@ -528,9 +535,9 @@ def _dated(dates: dict, key: str, recorded: dict) -> datetime.date:
 
 
 def _members_of(rows: list[LedgerRow], by) -> None:
-    links = {r.applicant_id: r.member["member_id"] for r in rows if r.member.get("action") == "link"}
-    for applicant_id, member_id in links.items():
-        Applicant.objects.filter(pk=applicant_id).update(member_id=member_id)
+    Applicant.objects.bulk_update(
+        [Applicant(pk=r.applicant_id, member_id=r.member["member_id"]) for r in rows
+         if r.member.get("action") == "link"], ["member"], batch_size=2000)
     for row in rows:
         if row.member.get("action") == "create":
             applicant = Applicant.objects.select_related("branch").get(pk=row.applicant_id)

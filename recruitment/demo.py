@@ -1,8 +1,8 @@
 """Demo data: a believable pipeline in every branch (core.registry demo_seeder).
 
-About 2 people per 10 members in the district (1 per 10 at city scale, ~15,000 people), spread
-over the stages; the branch's 预备党员 of the roster get their recruitment record back to the
-入党申请书; some people stall (a talk never held, an approval long awaited) and some break a rule
+About 2 newcomers per 10 members in the district (2 per 100 at city scale, where the roster's
+~12,000 预备党员 bring the pipeline to about 15,000 people), spread over the stages; the
+branch's 预备党员 of the roster get their recruitment record back to the 入党申请书; some people stall (a talk never held, an approval long awaited) and some break a rule
 (a late talk, a 发展对象 named too early, too few 学时). Written in bulk through the ledger's
 own writer (recruitment.actions.write_ledger_rows) and audited once.
 """
@@ -23,7 +23,7 @@ from recruitment import actions, steps
 from recruitment.models import Applicant, Involvement
 from tabular.values import id_check_char
 
-RATE = {"district": 0.2, "city": 0.1}  # people per member on the roster
+RATE = {"district": 0.2, "city": 0.02}  # newcomers per member on the roster
 MIX = ((steps.APPLICANT, 35), (steps.ACTIVIST, 35), (steps.CANDIDATE, 30))
 
 

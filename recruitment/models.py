@@ -1,8 +1,9 @@
 """The recruitment pipeline: a person, the steps recorded for them, and the rules' versions.
 
-`Step` rows are the record (date, who recorded it, documents); an `Applicant`'s `stage` is kept
-by the actions that record steps. The dates the §4 rules read are pivoted from the steps in one
-query (recruitment.pipeline), never copied.
+`Step` rows are the record (date, who recorded it, documents). An `Applicant`'s `stage` and
+`milestones` (the dates the §4 rules read, pivoted from the steps by
+recruitment.pipeline.refresh_milestones) are written by the actions after every step, in the
+same transaction, so a city-wide check reads one row per person instead of grouping the steps.
 """
 from django.conf import settings
 from django.db import models
@@ -44,6 +45,10 @@ class Applicant(models.Model):
         blank=True, related_name="recruitment",
     )
     extension_months = models.PositiveSmallIntegerField("延长预备期（月）", default=0)
+    milestones = models.JSONField(
+        "节点日期", default=dict, blank=True, editable=False,
+        help_text="由步骤记录汇总（recruitment.pipeline.refresh_milestones），不直接编辑",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,24 +1,31 @@
 """Where each person stands against the time rules (§4.2): one piece of code for the pages,
 `recruitment_check`, the reminders and the import's checks.
 
-`progress_rows(applicants)` pivots the dates the rules read out of the steps in one grouped
-query; `evaluate(progress, on, book)` is a pure function of those dates, giving the next step,
-the violations and the open deadlines.
+`refresh_milestones(ids)` pivots the dates the rules read out of the steps (one grouped query)
+into `Applicant.milestones`, after every write; `progress_rows(applicants)` reads them back, one
+row per person; `evaluate(progress, on, book)` is a pure function of those dates, giving the next
+step, the violations and the open deadlines.
 """
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import DateField, DecimalField, Max, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
-from core.quarters import add_months
+from core.quarters import add_months as _add_months
 from recruitment import steps
 from recruitment.rules import RuleBook
 
 MILESTONES = ("applied", "talk", "activist", "candidate", "committee_review", "congress",
               "approval", "oath", "confirm_applied", "confirm_congress", "confirm_approval")
+
+# Whole pipelines repeat the same few thousand days: the month arithmetic is remembered.
+add_months = functools.lru_cache(maxsize=1 << 16)(_add_months)
 
 RULE_LABELS = {
     "min_age": "年龄",
@@ -40,7 +47,7 @@ NEXT_LABELS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Progress:
     """The dates of one person's milestones (None when not recorded) and what the rules need."""
 
@@ -224,30 +231,59 @@ def evaluate(p: Progress, on: datetime.date, book: RuleBook) -> Evaluation:
 # ------------------------------------------------------------------------------ from the database
 
 def _pivot() -> dict:
-    pivot = {
-        key: Max("steps__date", filter=Q(steps__step=key)) for key in MILESTONES
-    }
-    pivot["hours"] = Max("steps__hours", filter=Q(steps__step="training"))
-    pivot["last_review"] = Max("steps__date", filter=Q(steps__step="activist_review"))
+    pivot = {key: Max("date", filter=Q(step=key)) for key in MILESTONES}
+    pivot["hours"] = Max("hours", filter=Q(step="training"))
+    pivot["last_review"] = Max("date", filter=Q(step="activist_review"))
     return pivot
+
+
+def pivot_steps(applicant_ids) -> dict[int, dict]:
+    """applicant id → the milestone dates (ISO text) and 学时 of their steps: one grouped query."""
+    from recruitment.models import Step
+
+    result = {}
+    rows = (Step.objects.filter(applicant_id__in=applicant_ids).order_by()
+            .values("applicant_id").annotate(**_pivot()))
+    for row in rows:
+        result[row["applicant_id"]] = {
+            k: (str(row[k]) if k == "hours" else row[k].isoformat()) for k in _pivot()
+            if row[k] is not None}
+    return result
+
+
+def refresh_milestones(applicant_ids) -> None:
+    """Write each person's milestones from their steps (after every write of steps)."""
+    from recruitment.models import Applicant
+
+    ids = list(applicant_ids)
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start:start + 2000]
+        pivot = pivot_steps(chunk)
+        people = [Applicant(pk=pk, milestones=pivot.get(pk, {})) for pk in chunk]
+        Applicant.objects.bulk_update(people, ["milestones"])
 
 
 ROW_FIELDS = ("id", "name", "id_number", "stage", "birth_date", "extension_months",
               "branch_id", "branch__code", "branch__name", "member__joined_on")
+DATED = (*MILESTONES, "last_review")
+
+
+def _milestone_columns() -> dict:
+    """The milestones as typed columns: PostgreSQL casts them, the driver hands back dates."""
+    columns = {key: Cast(KT(f"milestones__{key}"), DateField()) for key in DATED}
+    columns["hours"] = Cast(KT("milestones__hours"), DecimalField(max_digits=5, decimal_places=1))
+    return columns
 
 
 def progress_rows(applicants):
-    """One dict per person: their fields and the pivoted milestone dates (one grouped query)."""
-    return applicants.order_by().annotate(**_pivot()).values(*ROW_FIELDS, *_pivot())
+    """One dict per person: their fields and their milestones (one row each, no grouping)."""
+    return applicants.order_by().values(*ROW_FIELDS, **_milestone_columns())
 
 
 def progress_of(row: dict) -> Progress:
-    return Progress(
-        stage=row["stage"], birth_date=row["birth_date"],
-        **{key: row[key] for key in MILESTONES},
-        hours=row["hours"], last_review=row["last_review"], joined=row["member__joined_on"],
-        extension_months=row["extension_months"],
-    )
+    return Progress(row["stage"], row["birth_date"], *[row[key] for key in MILESTONES],
+                    hours=row["hours"], last_review=row["last_review"],
+                    joined=row["member__joined_on"], extension_months=row["extension_months"])
 
 
 @dataclass

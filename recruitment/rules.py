@@ -44,6 +44,8 @@ class RuleBook:
             if version.key in self._starts:
                 self._starts[version.key].append(version.effective_from)
                 self._values[version.key].append((version.value, version.limit))
+        # a rule never changed answers without a search (a city's check asks ~100,000 times)
+        self._constant = {k: DEFAULTS[k].value for k in KEYS if not self._starts[k]}
 
     @classmethod
     def load(cls) -> RuleBook:
@@ -51,6 +53,8 @@ class RuleBook:
 
     def _version(self, key: str, day: datetime.date | None) -> tuple[int, int | None]:
         starts = self._starts[key]
+        if not starts:
+            return DEFAULTS[key].value, DEFAULTS[key].limit
         index = bisect.bisect_right(starts, day) - 1 if day is not None else len(starts) - 1
         if index >= 0:
             return self._values[key][index]
@@ -58,7 +62,8 @@ class RuleBook:
 
     def value(self, key: str, day: datetime.date | None) -> int:
         """The rule's number in force for a clock starting on `day` (None: the latest)."""
-        return self._version(key, day)[0]
+        constant = self._constant.get(key)
+        return constant if constant is not None else self._version(key, day)[0]
 
     def limit(self, key: str, day: datetime.date | None) -> int | None:
         return self._version(key, day)[1]
