@@ -228,8 +228,7 @@ def record_step(applicant: Applicant, step_key: str, *, on: datetime.date, by, n
 def _check_order(applicant, step_key, on, dates) -> None:
     """A step comes after the one it needs, and the §4.1 dates keep their order."""
     need = steps.NEEDS.get(step_key)
-    adopted = applicant.stage == steps.PROBATIONARY and "approval" not in dates
-    if need and need not in dates and not (adopted and need == "approval"):
+    if need and need not in dates and not (steps.adopted(applicant.stage, dates) and need == "approval"):
         raise ValidationError(f"请先记录“{steps.ALL[need].label}”。")
     if need and need in dates and on < dates[need]:
         raise ValidationError(f"日期 {on} 早于“{steps.ALL[need].label}”的日期 {dates[need]}。")

@@ -23,6 +23,8 @@ from recruitment.rules import RuleBook
 
 MILESTONES = ("applied", "talk", "activist", "candidate", "committee_review", "congress",
               "approval", "oath", "confirm_applied", "confirm_congress", "confirm_approval")
+# Kept too, for the upper levels' work list (recruitment.queries.waiting_for).
+UPPER_MILESTONES = ("activist_filed", "candidate_filed", "pre_review", "upper_talk", "approval_filed")
 
 # Whole pipelines repeat the same few thousand days: the month arithmetic is remembered.
 add_months = functools.lru_cache(maxsize=1 << 16)(_add_months)
@@ -231,7 +233,7 @@ def evaluate(p: Progress, on: datetime.date, book: RuleBook) -> Evaluation:
 # ------------------------------------------------------------------------------ from the database
 
 def _pivot() -> dict:
-    pivot = {key: Max("date", filter=Q(step=key)) for key in MILESTONES}
+    pivot = {key: Max("date", filter=Q(step=key)) for key in (*MILESTONES, *UPPER_MILESTONES)}
     pivot["hours"] = Max("hours", filter=Q(step="training"))
     pivot["last_review"] = Max("date", filter=Q(step="activist_review"))
     return pivot

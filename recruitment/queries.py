@@ -7,7 +7,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count
 
 from accounts.policy import Right
 from branches.models import Organization
@@ -100,30 +100,29 @@ class Waiting:
         return steps.ALL[self.step].label
 
 
+def _dates(applicant: Applicant) -> dict:
+    return {k: datetime.date.fromisoformat(v) for k, v in applicant.milestones.items() if k != "hours"}
+
+
 def waiting_for(user, *, scope=None, limit: int = 500) -> tuple[list[Waiting], list[Violation]]:
     """The upper-level steps the branches under `user` wait for, and the violations not yet
-    accepted; by default where the user holds the review right (strictly above, or staff)."""
+    accepted; by default where the user holds the review right (strictly above, or staff).
+    Reads the milestones each person keeps: one row per person."""
     reviewable = scope if scope is not None else Organization.objects.allowed(user, Right.REVIEW)
-    keys = {k for pair in UPPER_AFTER for k in pair}
-    pivot = {k: Max("steps__date", filter=Q(steps__step=k)) for k in keys}
     qs = (Applicant.objects.filter(branch__in=reviewable).in_pipeline()
-          .select_related("branch").annotate(**pivot).order_by("branch__path", "name"))
+          .select_related("branch").order_by("branch__path", "name"))
     waiting = []
-    for applicant in qs:
+    for applicant in qs.iterator(chunk_size=2000):
+        dates = _dates(applicant)
         for todo, after in UPPER_AFTER:
-            done_after = getattr(applicant, after)
-            if done_after and not getattr(applicant, todo):
-                if todo == "approval_filed" and applicant.stage != steps.PROBATIONARY:
-                    continue
-                waiting.append(Waiting(applicant, todo, done_after))
-        if len(waiting) >= limit:
-            break
+            if dates.get(after) and not dates.get(todo):
+                waiting.append(Waiting(applicant, todo, dates[after]))
     waiting.sort(key=lambda w: (w.since, w.applicant.branch.path, w.applicant.name))
     open_violations = list(
         Violation.objects.filter(applicant__branch__in=reviewable, accepted_at__isnull=True)
         .select_related("applicant__branch").order_by("applicant__branch__path", "applicant__name")[:limit]
     )
-    return waiting, open_violations
+    return waiting[:limit], open_violations
 
 
 # ------------------------------------------------------------------------- 公示 lists
@@ -137,17 +136,15 @@ class Notice:
 def publicity(org: Organization, user) -> dict[str, list[Notice]]:
     """Who is being 公示 now: 发展对象 after the 支部委员会审查 and before the 支部大会; 预备党员
     who applied for 转正 and wait for the 支部大会."""
-    keys = ("applied", "activist", "candidate", "committee_review", "congress", "confirm_applied",
-            "confirm_congress")
-    pivot = {k: Max("steps__date", filter=Q(steps__step=k)) for k in keys}
-    qs = (applicants_for(user).in_subtree(org).in_pipeline().select_related("branch", "member")
-          .annotate(**pivot).order_by("branch__path", "name"))
+    qs = (applicants_for(user).in_subtree(org).filter(stage__in=(steps.CANDIDATE, steps.PROBATIONARY))
+          .select_related("branch", "member").order_by("branch__path", "name"))
     lists = {"candidate": [], "confirm": []}
     for a in qs:
-        dates = {k: getattr(a, k) for k in keys}
-        if a.stage == steps.CANDIDATE and dates["committee_review"] and not dates["congress"]:
+        dates = _dates(a)
+        if a.stage == steps.CANDIDATE and dates.get("committee_review") and not dates.get("congress"):
             lists["candidate"].append(Notice(a, dates))
-        elif a.stage == steps.PROBATIONARY and dates["confirm_applied"] and not dates["confirm_congress"]:
+        elif a.stage == steps.PROBATIONARY and dates.get("confirm_applied") \
+                and not dates.get("confirm_congress"):
             lists["confirm"].append(Notice(a, dates))
     return lists
 

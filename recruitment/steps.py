@@ -113,3 +113,8 @@ def stage_of(dates: dict, *, confirmed: bool = False) -> str:
     if dates.get("activist"):
         return ACTIVIST
     return APPLICANT
+
+
+def adopted(stage: str, dates: dict) -> bool:
+    """A 预备党员 of the roster taken into the 转正 steps: no 审批 recorded here, none needed."""
+    return stage == PROBATIONARY and "approval" not in dates

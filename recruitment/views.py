@@ -235,7 +235,7 @@ def available_steps(applicant: Applicant, dates: dict, user) -> list[steps.StepD
     """The steps this user may record now: their prerequisite done, not yet recorded."""
     if applicant.stage in (steps.FULL, steps.STOPPED):
         return []
-    adopted = applicant.stage == steps.PROBATIONARY and "approval" not in dates
+    adopted = steps.adopted(applicant.stage, dates)
     found = []
     for definition in (*steps.STEPS, steps.EXTENSION):
         key = definition.key
