@@ -1,7 +1,7 @@
 """How fast is `recruitment_check` for a whole city's pipeline, against one hand-written SQL?
 
 Runs on a PostgreSQL database (default bench_recruit, created if missing). If it holds no
-organizations, the script seeds the city's organizations and members (branches.demo, city scale,
+organizations, the script seeds the city's organizations and members (demo.base, city scale,
 without meetings) and then the recruitment demo seeder at city scale (about 15,000 people in
 the pipeline). In the same run it times, median of --repeat after one warm-up, interleaved:
 
@@ -105,8 +105,8 @@ def ensure_database(url: str) -> None:
 
 
 def seed_city(today: datetime.date) -> None:
-    from branches.demo import CITY
-    from branches.demo import seed as seed_tree
+    from demo.base import CITY
+    from demo.base import seed as seed_tree
     from recruitment.demo import seed as seed_pipeline
 
     print("empty database: seeding the city's organizations and members …", flush=True)

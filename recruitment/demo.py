@@ -15,13 +15,18 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import audit
-from branches.demo import FEMALE_GIVEN, LOCAL_AREAS, MALE_GIVEN, SURNAMES
 from branches.models import Organization
 from core.quarters import add_months, add_years
 from members.models import Member
 from recruitment import actions, steps
 from recruitment.models import Applicant, Involvement
 from tabular.values import id_check_char
+
+# Names and ID areas of the demo street (the demo app's own lists live above this floor).
+SURNAMES = "王" * 5 + "李" * 5 + "张" * 4 + "刘" * 4 + "陈" * 3 + "杨" * 2 + "黄赵吴周徐孙马朱胡郭何林罗高"
+MALE_GIVEN = "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林峰"
+FEMALE_GIVEN = "芳娜敏静丽艳娟霞秀英桂兰玉红梅琳燕萍莉婷雪慧颖倩琴云洁丹玲"
+LOCAL_AREAS = ("420106", "420106", "420102", "420103", "420111", "420115")
 
 RATE = {"district": 0.2, "city": 0.02}  # newcomers per member on the roster
 MIX = ((steps.APPLICANT, 35), (steps.ACTIVIST, 35), (steps.CANDIDATE, 30))

@@ -1,5 +1,5 @@
 """python manage.py import_applicants FILE --org CODE [--skip-invalid] [--dry-run] [--json]"""
-from imports.command import ImportCommand
+from core.cli import ImportCommand
 
 
 class Command(ImportCommand):
