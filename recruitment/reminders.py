@@ -39,4 +39,5 @@ def collect(on: datetime.date) -> Iterator[ReminderItem]:
                 text=f"{person.name}（{person.stage_label}）：{WHAT[rule]}应于 {due} 前完成，{state}"
                      f"（{RULE_LABELS[rule]}）。",
                 identity=f"{KIND}:{person.id}:{rule}:{due.isoformat()}",
+                names_person=True,
             )

@@ -96,6 +96,7 @@ def test_reminders_cover_deadlines_within_fourteen_days_or_passed(district, pers
     assert (item.kind, item.organization_id, item.due) == ("recruitment_due", district.b1.pk,
                                                            D(2026, 10, 1))
     assert "已超期" in item.text and passed.id_number not in item.text
+    assert item.names_person  # the branch's keepers read it; upper digests only count it
     # the same item is the same identity on another day, so it is delivered once
     assert item.identity in {i.identity for i in collect(D(2026, 12, 5))}
 
