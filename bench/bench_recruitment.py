@@ -24,7 +24,6 @@ import datetime
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from dataclasses import replace
@@ -34,6 +33,8 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench_report import ensure_database, interleaved  # noqa: E402 - the same helpers, one copy
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_recruit"
 
@@ -80,28 +81,6 @@ WITH d AS (
     GROUP BY a.id, m.joined_on
 )
 """ + DEADLINES
-
-
-def interleaved(first, second, repeat: int):
-    """Median times of two functions run alternately, so a busy machine slows both alike."""
-    first(), second()  # warm-up
-    times = ([], [])
-    results = [None, None]
-    for _ in range(repeat):
-        for index, fn in enumerate((first, second)):
-            start = time.perf_counter()
-            results[index] = fn()
-            times[index].append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1]), results
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed_city(today: datetime.date) -> None:

@@ -29,7 +29,7 @@ from core.importing import (
     counted_result,
 )
 from core.quarters import add_years
-from members.importer import RosterScope
+from members.importer import MemberImporter, RosterScope
 from members.models import Member
 from members.validation import check_person
 from recruitment import actions, steps
@@ -56,12 +56,9 @@ class ApplicantImporter(Importer):
     kind = "applicants"
     title = "发展党员工作台账"
     fields = {
-        "name": ["姓名"],
-        "id_number": ["公民身份号码", "身份证号", "身份证号码", "公民身份证号"],
-        "sex": ["性别"],
-        "birth_date": ["出生日期", "出生年月"],
+        **{name: MemberImporter.fields[name] for name in PERSON_FIELDS},  # "as §1.2"
         "branch": ["所在党支部", "培养党支部", "所在支部"],
-        "branch_code": ["所在党支部编码"],
+        "branch_code": MemberImporter.fields["branch_code"],
         "applied": ["申请入党日期", "递交申请书日期"],
         "talk": ["谈话日期", "党组织派人谈话日期"],
         "activist": ["确定积极分子日期", "确定为入党积极分子日期", "列为积极分子日期"],

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from branches.models import BranchScopedQuerySet
 from recruitment import steps
+from tabular.values import mask_id_number
 
 
 class ApplicantQuerySet(BranchScopedQuerySet):
@@ -68,8 +69,7 @@ class Applicant(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        value = self.id_number or ""
-        return value[:6] + "*" * 8 + value[-4:] if len(value) == 18 else "*" * len(value)
+        return mask_id_number(self.id_number or "")
 
 
 class Step(models.Model):

@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 from core.quarters import add_months as _add_months
 from recruitment import steps
 from recruitment.rules import RuleBook
+from tabular.values import mask_id_number
 
 MILESTONES = ("applied", "talk", "activist", "candidate", "committee_review", "congress",
               "approval", "oath", "confirm_applied", "confirm_congress", "confirm_approval")
@@ -308,8 +309,7 @@ class Person:
 
     @property
     def masked_id_number(self) -> str:
-        value = self.id_number
-        return value[:6] + "*" * 8 + value[-4:] if len(value) == 18 else "*" * len(value)
+        return mask_id_number(self.id_number)
 
     def as_json(self, *, full_id: bool) -> dict:
         e = self.evaluation
