@@ -52,10 +52,15 @@ def build_personas(d) -> SimpleNamespace:
 
 
 def valid_id_number(birth: datetime.date, male: bool = True, area: str = "110101") -> str:
-    """A GB 11643-valid ID with a fresh sequence number."""
-    seq = next(_id_sequence) % 500
-    seq = seq * 2 + (1 if male else 0)
-    body = f"{area}{birth:%Y%m%d}{seq:03d}"
+    """A GB 11643-valid ID never handed out before in this test session.
+
+    The sequence number has 500 values per sex; past them the county digits of the area move
+    on, so a session that makes thousands of members born on one day never repeats an ID.
+    """
+    n = next(_id_sequence)
+    seq = (n % 500) * 2 + (1 if male else 0)
+    county = (int(area[4:]) + n // 500) % 100
+    body = f"{area[:4]}{county:02d}{birth:%Y%m%d}{seq:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
     return body + "10X98765432"[total % 11]
