@@ -12,5 +12,7 @@ def register(site):
     site.menu_entry("recruitment-rules", "发展时限", "recruitment:rules", order=105, audience=STAFF)
     site.reminder_kind("recruitment_due", "发展党员时限", "recruitment.reminders.collect", order=80)
     site.demo_seeder("recruitment", "recruitment.demo.seed", order=60)
+    site.api_route("applicants", "recruitment.api.ApplicantViewSet", basename="applicant",
+                   order=50)
     site.member_link("recruitment", "recruitment.links.member_links")
     site.audit_actions(AUDIT_LABELS)

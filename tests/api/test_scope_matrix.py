@@ -45,8 +45,18 @@ ENDPOINTS = {
                {"POST": (B1, photo, 201)}),
     "reports": (lambda w: "/api/v1/reports/?org=1101", {"GET": (B1, None, 200)}),
     "report": (lambda w: "/api/v1/reports/1101/", {"GET": (B1, None, 200)}),
+    "applicants": (lambda w: "/api/v1/applicants/", {"GET": (EVERYONE, None, 200)}),
+    "applicants-of-1101": (lambda w: "/api/v1/applicants/?branch=1101", {"GET": (B1, None, 200)}),
+    "applicant": (lambda w: f"/api/v1/applicants/{w.recruitment.recorded.pk}/",
+                  {"GET": (B1, None, 200)}),
     "schema": (lambda w: "/api/schema/?format=json", {"GET": (EVERYONE, None, 200)}),
 }
+
+
+def test_every_registered_endpoint_is_in_the_matrix():
+    from core.registry import site
+
+    assert {route.key for route in site().api_routes} <= set(ENDPOINTS)
 
 
 def expected(name: str, method: str, persona: str) -> int:
@@ -82,6 +92,21 @@ def test_endpoint_method_persona(name, method, persona, w):
     assert response.status_code == expected(name, method, persona), response.content[:300]
     body = response.content.decode()
     assert not [word for code in NEVER.get(persona, ()) for word in WORDS[code] if word in body]
+
+
+def test_a_secretarys_token_lists_only_their_branchs_applicants_masked(w):
+    caller = Caller(token_for(w.p.secretary))
+
+    status, page = caller.get("/api/v1/applicants/")
+
+    assert status == 200
+    names = {a["name"] for a in page["results"]}
+    assert names == set(w.recruitment.recorded.branch.applicants.values_list("name", flat=True))
+    assert w.recruitment.recorded.name in names and {a["branch"] for a in page["results"]} == {"1101"}
+    assert all("*" * 8 in a["id_number"] and "birth_date" not in a for a in page["results"])
+    assert caller.get(f"/api/v1/applicants/{w.recruitment.others[0].pk}/")[0] == 404
+    assert caller.get("/api/v1/applicants/", {"branch": "1102"})[0] == 404
+    assert caller.get("/api/v1/applicants/", {"stage": "nonsense"})[0] == 400
 
 
 def test_a_secretarys_token_lists_only_their_branchs_members(w):
