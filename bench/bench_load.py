@@ -1,7 +1,7 @@
 """100 concurrent users for 5 minutes against gunicorn on PostgreSQL, with the city-scale data.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_city .venv/bin/python bench/bench_load.py
-        [--seed] [--users 100] [--duration 300] [--workers 5]
+        [--seed] [--users 100] [--duration 300] [--workers 5] [--wait 1,3] [--beside 2,8]
 
 --seed builds the city-scale demo (seed_demo --scale city) in that database first (it must be
 empty). Bench users (secretaries of random branches, admins of 党委, staff) get sessions created
@@ -88,6 +88,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8055)
     parser.add_argument("--wait", default="2,8",
                         help="think time between a user's clicks, min,max seconds (default 2,8)")
+    parser.add_argument("--beside", default="2,8",
+                        help="the mix run first in the same run, against the same server, to "
+                             "compare with (default 2,8; 'none' for only --wait)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database (city-scale data)")
@@ -107,23 +110,35 @@ def main() -> None:
          "-b", f"127.0.0.1:{args.port}", "--log-level", "warning", "--timeout", "60"],
         cwd=ROOT, env=env,
     )
+    mixes = [args.wait] if args.beside == "none" else [args.beside, args.wait]
+    results = []
     try:
         wait_for(f"http://127.0.0.1:{args.port}/accounts/login/")
-        started = time.time()
-        subprocess.run(
-            [str(Path(PY).parent / "locust"), "-f", "bench/locustfile.py", "--headless",
-             "-u", str(args.users), "-r", str(max(1, args.users // 10)),
-             "-t", f"{args.duration}s", "--host", f"http://127.0.0.1:{args.port}",
-             "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING"],
-            cwd=ROOT, env=dict(env, BENCH_SESSIONS=str(work / "sessions.json"), BENCH_WAIT=args.wait),
-            check=False,
-        )
-        elapsed = time.time() - started
+        for n, wait in enumerate(mixes):
+            results.append(run_mix(args, env, work, wait, f"mix{n}"))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    rows = list(csv.DictReader(open(work / "load_stats.csv")))
-    print(f"\n{args.users} users, think time {args.wait} s, {args.duration} s "
+    for wait, elapsed, rows in results:
+        report(args, wait, elapsed, rows)
+
+
+def run_mix(args, env, work: Path, wait: str, name: str):
+    """One locust run of `args.users` users with think time `wait`; the server stays up."""
+    started = time.time()
+    subprocess.run(
+        [str(Path(PY).parent / "locust"), "-f", "bench/locustfile.py", "--headless",
+         "-u", str(args.users), "-r", str(max(1, args.users // 10)),
+         "-t", f"{args.duration}s", "--host", f"http://127.0.0.1:{args.port}",
+         "--csv", str(work / name), "--only-summary", "--loglevel", "WARNING"],
+        cwd=ROOT, env=dict(env, BENCH_SESSIONS=str(work / "sessions.json"), BENCH_WAIT=wait),
+        check=False,
+    )
+    return wait, time.time() - started, list(csv.DictReader(open(work / f"{name}_stats.csv")))
+
+
+def report(args, wait: str, elapsed: float, rows: list[dict]) -> None:
+    print(f"\n{args.users} users, think time {wait} s, {args.duration} s "
           f"({elapsed:.0f} s wall), gunicorn {args.workers} workers, PostgreSQL")
     print(f"{'page':<18}{'requests':>10}{'failures':>10}{'median':>9}{'p95':>8}{'p99':>8}  (ms)")
     total = None
