@@ -20,8 +20,8 @@ from django.db.models import Min, Q, Sum
 from core.quarters import Month
 from dues.models import Due, DuesBase, Exemption, MonthClose, PaymentPart, Rate, RateVersion
 from dues.rules import (
-    Bracket,
     BaseEntry,
+    Bracket,
     CategoryRule,
     ExemptionEntry,
     MonthAmount,

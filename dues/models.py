@@ -70,6 +70,9 @@ class Rate(models.Model):
                 name="dues_rate_percent_or_fixed"),
         ]
 
+    def __str__(self):
+        return f"{self.version} {self.get_category_display()} {self.position}"
+
 
 class DuesBaseQuerySet(BranchScopedQuerySet):
     def in_subtree(self, org):
@@ -98,6 +101,9 @@ class DuesBase(models.Model):
             models.UniqueConstraint(fields=["member", "effective_from"],
                                     name="dues_base_unique_member_month"),
         ]
+
+    def __str__(self):
+        return f"{self.member} {self.effective_from:%Y-%m} {self.get_category_display()}"
 
 
 class Exemption(models.Model):
@@ -137,6 +143,9 @@ class Exemption(models.Model):
                                    name="dues_exemption_months_in_order"),
         ]
 
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.first_month:%Y-%m}至{self.last_month:%Y-%m}"
+
 
 class DueQuerySet(BranchScopedQuerySet):
     pass
@@ -168,6 +177,9 @@ class Due(models.Model):
             models.Index(fields=["branch", "month"], name="dues_due_branch_month"),
             models.Index(fields=["month", "branch"], name="dues_due_month_branch"),
         ]
+
+    def __str__(self):
+        return f"{self.member} {self.month:%Y-%m} {self.amount}"
 
     @property
     def is_paid(self) -> bool | None:
@@ -211,6 +223,9 @@ class Payment(models.Model):
         ordering = ["member_id", "first_month", "paid_on"]
         indexes = [models.Index(fields=["member", "first_month"], name="dues_payment_member_month")]
 
+    def __str__(self):
+        return f"{self.member} {self.first_month:%Y-%m}至{self.last_month:%Y-%m} {self.amount}"
+
 
 class PaymentPart(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="parts")
@@ -222,6 +237,9 @@ class PaymentPart(models.Model):
         verbose_name = "党费缴纳分月"
         verbose_name_plural = "党费缴纳分月"
         indexes = [models.Index(fields=["member", "month"], name="dues_part_member_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.amount}"
 
 
 class MonthClose(models.Model):
@@ -244,6 +262,9 @@ class MonthClose(models.Model):
             models.UniqueConstraint(fields=["branch", "month"], name="dues_close_unique_branch_month"),
         ]
 
+    def __str__(self):
+        return f"{self.branch} {self.month:%Y-%m}"
+
 
 class Correction(models.Model):
     """A change to a closed month, with its reason (also in the audit log)."""
@@ -262,3 +283,6 @@ class Correction(models.Model):
         verbose_name = "党费更正"
         verbose_name_plural = "党费更正"
         ordering = ["branch_id", "month", "at"]
+
+    def __str__(self):
+        return f"{self.branch} {self.month:%Y-%m} {self.what}"
