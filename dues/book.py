@@ -221,16 +221,22 @@ def sync(member_ids: Iterable[int], months: list[Month], *,
     return written
 
 
-def sync_scope(org, last: Month, first: Month | None = None) -> list[Month]:
-    """Sync every month from `first` (default: the scope's earliest base) to `last` for every
-    member registered in `org`'s subtree by then; returns the months."""
-    ids = members_in(org, first or Month(1900, 1), last)
-    earliest = first or first_base_month(ids)
+def sync_scope(org, last: Month) -> list[Month]:
+    """Bring `last` up to date for every member registered in `org`'s subtree, and fill the
+    earlier months (from the scope's earliest base) that hold no rows yet. Months that hold rows
+    were written by the actions that changed their inputs, so a city-wide read recomputes one
+    month, not a year. Returns the months written."""
+    ids = members_in(org, Month(1900, 1), last)
+    earliest = first_base_month(ids)
     if earliest is None or earliest > last:
         return []
     months = months_between(earliest, last)
-    sync(ids, months)
-    return months
+    present = set(Due.objects.filter(branch__path__startswith=org.path,
+                                     month__range=(earliest.start, last.start))
+                  .values_list("month", flat=True).distinct())
+    todo = [m for m in months if m.start not in present or m == last]
+    sync(ids, todo)
+    return todo
 
 
 def sync_member(member_id: int, *, since: Month | None = None, until: Month | None = None,
