@@ -133,6 +133,21 @@ def dues_status(org: Organization, month: Month, *, sync: bool = True) -> Status
     return result
 
 
+def paid_up_to(member_id: int) -> Month | None:
+    """党费交至: the last month before the member's first unpaid month (months with nothing due
+    do not stop it), or their last recorded month when none is unpaid; None before any payment."""
+    months = list(Due.objects.filter(member_id=member_id).order_by("month")
+                  .values_list("month", "amount", "paid"))
+    last = None
+    for month, amount, paid in months:
+        if amount > 0 and paid < amount:
+            break
+        last = month
+    if last is None or not any(paid for _, _, paid in months):
+        return None
+    return Month(last.year, last.month)
+
+
 # -- the upper levels' table ---------------------------------------------------------------------
 
 @dataclass

@@ -19,4 +19,6 @@ def register(site):
     ), order=40, sheet_title="党费收缴")
     site.reminder_kind("dues_arrears", "党费欠缴", "dues.reminders.collect", order=70)
     site.demo_seeder("dues", "dues.demo.seed", order=70)
+    site.member_link("dues", "dues.links.member_links", order=40)
+    site.api_route("dues", "dues.api.DuesViewSet", basename="dues", order=60)
     site.audit_actions(AUDIT_LABELS)

@@ -66,3 +66,16 @@ def models_f(name):
     from django.db.models import F
 
     return F(name)
+
+
+def test_the_api_gives_names_to_the_keepers_and_totals_to_the_rest(client, district, personas, q2):
+    client.force_login(personas.secretary)
+    mine = client.get("/api/v1/dues/", {"org": "1101", "month": "2026-06"}).json()
+    assert mine["summary"]["due"] == "40.00" and mine["members"][0]["name"] == "甲"
+    assert "*" in mine["members"][0]["id_number"]
+    client.force_login(personas.auditor)
+    theirs = client.get("/api/v1/dues/", {"org": "1100", "month": "2026-06"}).json()
+    assert "members" not in theirs
+    assert [b["code"] for b in theirs["branches"]] == ["1101", "1102"]
+    client.force_login(personas.other_secretary)
+    assert client.get("/api/v1/dues/", {"org": "1101"}).status_code == 404

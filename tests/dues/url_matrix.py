@@ -37,6 +37,7 @@ MATRIX = {
                                  forbidden_writes={"secretary"},
                                  note="the level above approves 免交/减交"),
     "dues:payment-void": Url({"POST": WRITE}, _pk("payment"), scope=B1),
+    "api:dues-list": Url({"GET": READ}, query=org_param(), scope=B1, anonymous_status=401),
 }
 
 
