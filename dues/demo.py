@@ -30,7 +30,7 @@ def _base(world, category) -> tuple[Decimal | None, Decimal | None]:
 
 def seed(world) -> None:
     today_month = Month.of(world.today)
-    back = 6 if world.scale == "district" else 3
+    back = getattr(world, "months", None) or (6 if world.scale == "district" else 3)
     first = today_month - back
     months = book.months_between(first, today_month - 1)
     members = list(Member.objects.active().values_list("pk", "branch_id"))
