@@ -144,3 +144,45 @@ def test_the_yearly_ledger_sums_equal_the_rows(client, personas, branch):
         assert sum(Decimal(str(r[column] or 0)) for r in rows[:-1]) == Decimal(str(total[column] or 0))
     first = next(r for r in rows if r[0] == "甲")
     assert (Decimal(str(first[3])), Decimal(str(first[4]))) == (Decimal("40"), Decimal("40"))
+
+
+def test_a_member_who_moves_pays_each_month_where_registered_when_it_began(personas, branch,
+                                                                           district):
+    from members import actions as member_actions
+
+    member_actions.transfer_member(branch["甲"], district.b2, on=datetime.date(2026, 5, 15),
+                                   by=personas.staff)
+    may, june = (dues_status(district.c1, m) for m in (MAY, Month(2026, 6)))
+    assert {r.name: r.branch_code for r in may.rows}["甲"] == "1101"
+    assert {r.name: r.branch_code for r in june.rows}["甲"] == "1102"
+
+
+def test_bases_go_through_the_shared_upload_flow_with_a_month_column(client, personas, branch,
+                                                                     district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.models import ImportBatch
+    from tests.members.builders import csv_bytes
+
+    rows = [["姓名", "公民身份号码", "人员类型", "缴费基数（元）", "起始月份"],
+            ["乙", branch["乙"].id_number, "离退休", "5000", "2026-06"],
+            ["无此人", "110101198001010011", "在职", "3000", "2026-06"]]
+    client.force_login(personas.secretary)
+    client.post(reverse("imports:upload", args=["dues_bases"]),
+                {"organization": district.b1.pk, "file": SimpleUploadedFile("b.csv", csv_bytes(rows))})
+    batch = ImportBatch.objects.get()
+    assert batch.plan["rows"][1]["errors"][0]["row"] == 3
+    client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status != ImportBatch.Status.DONE  # nothing written: one row is bad
+    assert Due.objects.get(member=branch["乙"], month=Month(2026, 6).start).amount == Decimal("90.00")
+
+    rows.pop()
+    client.post(reverse("imports:upload", args=["dues_bases"]),
+                {"organization": district.b1.pk, "file": SimpleUploadedFile("b.csv", csv_bytes(rows))})
+    batch = ImportBatch.objects.order_by("-pk").first()
+    client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE, batch.message
+    assert Due.objects.get(member=branch["乙"], month=Month(2026, 6).start).amount == Decimal("25.00")
+    assert Due.objects.get(member=branch["乙"], month=MAY.start).amount == Decimal("90.00")
