@@ -52,9 +52,12 @@ def build_personas(d) -> SimpleNamespace:
 
 
 def valid_id_number(birth: datetime.date, male: bool = True, area: str = "110101") -> str:
-    """A GB 11643-valid ID with a fresh sequence number."""
-    seq = next(_id_sequence) % 500
-    seq = seq * 2 + (1 if male else 0)
+    """A GB 11643-valid ID with a fresh sequence number. After 500 numbers the area code moves
+    on, so a long session (the URL matrix's fixtures) never makes the same ID twice."""
+    count = next(_id_sequence)
+    seq = count % 500 * 2 + (1 if male else 0)
+    if count >= 500:
+        area = f"{(int(area) + count // 500) % 1_000_000:06d}"
     body = f"{area}{birth:%Y%m%d}{seq:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
