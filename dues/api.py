@@ -4,7 +4,7 @@ figures of interfaces.md §5.3. Members (IDs masked) only for those who keep the
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -28,10 +28,44 @@ def _month(request) -> Month:
         raise ValidationError({"month": [str(exc)]}) from None
 
 
+class TotalsSerializer(serializers.Serializer):
+    members = serializers.IntegerField()
+    due = serializers.CharField(help_text="元，两位小数")
+    collected = serializers.CharField(help_text="元，两位小数")
+    collection_rate = serializers.FloatField(allow_null=True)
+    warn = serializers.IntegerField(help_text="连续3个月未交人数")
+    lapse = serializers.IntegerField(help_text="连续6个月未交人数")
+
+
+class BranchTotalsSerializer(TotalsSerializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    closed = serializers.BooleanField(help_text="本月是否已报送")
+
+
+class MemberDuesSerializer(serializers.Serializer):
+    id_number = serializers.CharField(help_text="已隐去中间8位")
+    name = serializers.CharField()
+    branch = serializers.CharField()
+    amount = serializers.CharField()
+    paid = serializers.BooleanField(allow_null=True, help_text="应交为0的月份为 null")
+    arrears_months = serializers.IntegerField()
+    flag = serializers.CharField(allow_null=True, help_text="warn / lapse / null")
+
+
+class DuesSerializer(serializers.Serializer):
+    org = serializers.CharField()
+    month = serializers.CharField()
+    branches = BranchTotalsSerializer(many=True)
+    summary = TotalsSerializer()
+    members = MemberDuesSerializer(many=True, required=False,
+                                   help_text="只对本组织的党务工作者提供")
+
+
 class DuesViewSet(viewsets.ViewSet):
     """党费收缴 of one organization's subtree for one month."""
 
-    @extend_schema(parameters=[ORG, MONTH])
+    @extend_schema(parameters=[ORG, MONTH], responses=DuesSerializer)
     def list(self, request):
         code = request.query_params.get("org", "").strip()
         if code:
