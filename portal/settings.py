@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reports",
     "stats",
     "recruitment",
+    "dues",
     "api",
     "demo",
 ]

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.models import Member
 from tests.api.conftest import Caller, token_for
-from tests.matrix import B1, EVERYONE, NEVER, PERSONAS
+from tests.matrix import B1, C1, EVERYONE, NEVER, PERSONAS
 from tests.security.conftest import SHOWN, WORDS, png_bytes, user_of
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -49,6 +49,8 @@ ENDPOINTS = {
     "applicants-of-1101": (lambda w: "/api/v1/applicants/?branch=1101", {"GET": (B1, None, 200)}),
     "applicant": (lambda w: f"/api/v1/applicants/{w.recruitment.recorded.pk}/",
                   {"GET": (B1, None, 200)}),
+    "dues": (lambda w: "/api/v1/dues/?org=1101", {"GET": (B1, None, 200)}),
+    "dues-of-1100": (lambda w: "/api/v1/dues/?org=1100", {"GET": (C1, None, 200)}),
     "schema": (lambda w: "/api/schema/?format=json", {"GET": (EVERYONE, None, 200)}),
 }
 

@@ -1,0 +1,251 @@
+"""The monthly book: the due amount of every member-month, computed from the recorded inputs
+(memberships, bases, rate versions, approved exemptions) by dues.rules, and what was paid for it.
+
+`sync` writes the `Due` rows of open months so that the reads (dues_status, the pages, the
+measure) are plain queries; it is idempotent, writes only rows that changed, and never touches a
+closed (branch, month) unless a correction forces that member-month. The rows are derived data
+like a cache, so the reads that sync carry no audit record of their own; every change of the
+inputs is an audited action in dues.actions.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Min, Q, Sum
+
+from core.quarters import Month
+from dues.models import Due, DuesBase, Exemption, MonthClose, PaymentPart, Rate, RateVersion
+from dues.rules import (
+    BaseEntry,
+    Bracket,
+    CategoryRule,
+    ExemptionEntry,
+    MonthAmount,
+    RateTable,
+    month_amount,
+    table_for,
+)
+from members.models import Member, Membership
+
+CHUNK = 5000
+ZERO = Decimal("0.00")
+
+
+def as_month(day: datetime.date) -> Month:
+    return Month(day.year, day.month)
+
+
+def chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- the inputs --------------------------------------------------------------------------------
+
+def load_tables() -> list[RateTable]:
+    """Every rate version, oldest first, as dues.rules tables."""
+    rules: dict[int, dict[str, list[Rate]]] = defaultdict(lambda: defaultdict(list))
+    versions = list(RateVersion.objects.order_by("effective_from"))
+    for rate in Rate.objects.order_by("version_id", "category", "position"):
+        rules[rate.version_id][rate.category].append(rate)
+    return [RateTable(as_month(v.effective_from),
+                      {category: rule_of(lines) for category, lines in rules[v.pk].items()})
+            for v in versions]
+
+
+def rules_table(month: Month) -> RateTable:
+    """The rate table in force in `month`."""
+    return table_for(load_tables(), month)
+
+
+def rule_of(lines: list[Rate]) -> CategoryRule:
+    brackets = tuple(Bracket(line.upper_bound, line.percent) for line in lines
+                     if line.percent is not None)
+    fixed = next((line for line in lines if line.fixed_amount is not None
+                  or line.min_amount is not None), None)
+    return CategoryRule(
+        brackets=brackets,
+        fixed=fixed.fixed_amount if fixed else None,
+        min_amount=fixed.min_amount if fixed else None,
+        max_amount=fixed.max_amount if fixed else None,
+    )
+
+
+@dataclass
+class MemberInputs:
+    joined: Month
+    bases: list[BaseEntry]
+    exemptions: list[ExemptionEntry]
+    memberships: list[tuple[int, datetime.date, datetime.date | None]]  # branch, from, until
+
+    def branch_in(self, month: Month) -> int | None:
+        """Where the member pays in `month`: the branch they were registered in when it began
+        (a member who moves mid-month pays that month where they came from; a newcomer pays
+        where they arrive)."""
+        for branch_id, started, ended in self.memberships:  # in order of start
+            if started <= month.end and (ended is None or ended > month.start):
+                return branch_id
+        return None
+
+
+def load_inputs(member_ids: Iterable[int]) -> dict[int, MemberInputs]:
+    ids = sorted(set(member_ids))
+    found: dict[int, MemberInputs] = {}
+    for chunk in chunks(ids):
+        for pk, joined in Member.objects.filter(pk__in=chunk).values_list("pk", "joined_on"):
+            found[pk] = MemberInputs(as_month(joined), [], [], [])
+        for member_id, start, category, base, fixed in DuesBase.objects.filter(
+                member_id__in=chunk).order_by("member_id", "effective_from").values_list(
+                "member_id", "effective_from", "category", "base", "fixed_amount"):
+            found[member_id].bases.append(BaseEntry(as_month(start), category, base, fixed))
+        for e in Exemption.objects.filter(member_id__in=chunk, status=Exemption.Status.APPROVED):
+            found[e.member_id].exemptions.append(ExemptionEntry(
+                as_month(e.first_month), as_month(e.last_month), e.kind, e.amount))
+        for member_id, branch_id, started, ended in Membership.objects.filter(
+                member_id__in=chunk).order_by("member_id", "started_on", "pk").values_list(
+                "member_id", "branch_id", "started_on", "ended_on"):
+            found[member_id].memberships.append((branch_id, started, ended))
+    return found
+
+
+def compute(inputs: MemberInputs, month: Month, tables) -> tuple[int, MonthAmount] | None:
+    """(branch, amount) for one member-month, or None when nothing is due."""
+    branch_id = inputs.branch_in(month)
+    if branch_id is None:
+        return None
+    found = month_amount(month, joined=inputs.joined, bases=inputs.bases, tables=tables,
+                         exemptions=inputs.exemptions)
+    return None if found is None else (branch_id, found)
+
+
+def members_in(org, first: Month, last: Month) -> list[int]:
+    """Members registered in `org`'s subtree at some time in first … last."""
+    return list(Membership.objects.filter(
+        branch__path__startswith=org.path, started_on__lte=last.end,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first.start))
+        .values_list("member_id", flat=True).distinct())
+
+
+def first_base_month(member_ids: list[int]) -> Month | None:
+    earliest = None
+    for chunk in chunks(member_ids):
+        day = DuesBase.objects.filter(member_id__in=chunk).aggregate(m=Min("effective_from"))["m"]
+        if day and (earliest is None or day < earliest):
+            earliest = day
+    return as_month(earliest) if earliest else None
+
+
+def months_between(first: Month, last: Month) -> list[Month]:
+    return [first + i for i in range(last - first + 1)]
+
+
+# -- writing the rows ----------------------------------------------------------------------------
+
+def closed_pairs(months: list[Month]) -> set[tuple[int, datetime.date]]:
+    return set(MonthClose.objects.filter(month__in=[m.start for m in months])
+               .values_list("branch_id", "month"))
+
+
+def paid_sums(member_ids: list[int], months: list[Month]) -> dict[tuple[int, datetime.date], Decimal]:
+    days = [m.start for m in months]
+    sums = {}
+    for chunk in chunks(member_ids):
+        for member_id, day, total in PaymentPart.objects.filter(
+                member_id__in=chunk, month__in=days, payment__voided=False).values(
+                "member_id", "month").annotate(total=Sum("amount")).values_list(
+                "member_id", "month", "total"):
+            sums[(member_id, day)] = total
+    return sums
+
+
+def sync(member_ids: Iterable[int], months: list[Month], *,
+         force: Iterable[tuple[int, datetime.date]] = ()) -> int:
+    """Bring the `Due` rows of these members and months in line with the inputs; returns how many
+    rows were written. Closed (branch, month) rows stay as they were handed up, except the
+    (member, month) pairs in `force` (a correction)."""
+    ids = sorted(set(member_ids))
+    if not ids or not months:
+        return 0
+    forced = set(force)
+    tables = load_tables()
+    inputs = load_inputs(ids)
+    closed = closed_pairs(months)
+    paid = paid_sums(ids, months)
+    days = [m.start for m in months]
+    written = 0
+    for chunk in chunks(ids):
+        existing = {(d.member_id, d.month): d for d in Due.objects.filter(
+            member_id__in=chunk, month__in=days)}
+        create, update, stale = [], [], []
+        for member_id in chunk:
+            member = inputs.get(member_id)
+            if member is None:
+                continue
+            for month in months:
+                key = (member_id, month.start)
+                row = existing.get(key)
+                if row is not None and (row.branch_id, month.start) in closed and key not in forced:
+                    continue
+                found = compute(member, month, tables)
+                if found is None:
+                    if row is not None:
+                        stale.append(row)
+                    continue
+                branch_id, amount = found
+                if (branch_id, month.start) in closed and key not in forced:
+                    continue
+                values = {"branch_id": branch_id, "category": amount.category,
+                          "base": amount.base, "amount": amount.amount,
+                          "paid": paid.get(key, ZERO), "exemption": amount.exemption}
+                if row is None:
+                    create.append(Due(member_id=member_id, month=month.start, **values))
+                elif any(getattr(row, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(row, k, v)
+                    update.append(row)
+        Due.objects.bulk_create(create, batch_size=2000)
+        Due.objects.bulk_update(update, ["branch_id", "category", "base", "amount", "paid",
+                                         "exemption"], batch_size=2000)
+        for row in stale:
+            if paid.get((row.member_id, row.month)):
+                if row.amount:
+                    row.amount = ZERO
+                    row.save(update_fields=["amount"])  # paid for but no longer due: kept, skipped
+            else:
+                row.delete()
+        written += len(create) + len(update) + len(stale)
+    return written
+
+
+def sync_scope(org, last: Month) -> list[Month]:
+    """Bring `last` up to date for every member registered in `org`'s subtree, and fill the
+    earlier months (from the scope's earliest base) that hold no rows yet. Months that hold rows
+    were written by the actions that changed their inputs, so a city-wide read recomputes one
+    month, not a year. Returns the months written."""
+    ids = members_in(org, Month(1900, 1), last)
+    earliest = first_base_month(ids)
+    if earliest is None or earliest > last:
+        return []
+    months = months_between(earliest, last)
+    present = set(Due.objects.filter(branch__path__startswith=org.path,
+                                     month__range=(earliest.start, last.start))
+                  .values_list("month", flat=True).distinct())
+    todo = [m for m in months if m.start not in present or m == last]
+    sync(ids, todo)
+    return todo
+
+
+def sync_member(member_id: int, *, since: Month | None = None, until: Month | None = None,
+                force=()) -> None:
+    """One member's months (a base, an exemption or a payment changed)."""
+    inputs = load_inputs([member_id]).get(member_id)
+    if inputs is None or not inputs.bases:
+        return
+    first = since or inputs.bases[0].effective_from
+    last = until or max(Month.current(), first)
+    sync([member_id], months_between(min(first, last), last), force=force)
+
