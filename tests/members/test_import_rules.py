@@ -187,10 +187,12 @@ def test_sample_files_create_19_members_then_19_unchanged(db, tmp_path):
 
     from django.core.management import call_command
 
-    call_command("import_orgs", "../shared/data/sample_orgs.xlsx")
-    out = _run("../shared/data/sample_roster.xlsx")
+    from tests.helpers import SAMPLES
+
+    call_command("import_orgs", str(SAMPLES / "sample_orgs.xlsx"))
+    out = _run(str(SAMPLES / "sample_roster.xlsx"))
     assert json.loads(out)["created"] == 19
-    assert json.loads(_run("../shared/data/sample_roster.xlsx"))["unchanged"] == 19
+    assert json.loads(_run(str(SAMPLES / "sample_roster.xlsx")))["unchanged"] == 19
 
 
 def _run(path):
