@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reports",
     "stats",
     "recruitment",
+    "useradmin",
     "api",
     "demo",
 ]
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "useradmin.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -143,6 +145,7 @@ PASSWORD_HASHERS = env.list(
     default=[
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "useradmin.hashers.InitialPasswordHasher",
     ],
 )
 LOGIN_URL = "/accounts/login/"
