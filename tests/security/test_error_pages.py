@@ -112,6 +112,6 @@ def test_a_refusal_is_the_chinese_403_page(w, settings):
     client = Client()
     client.force_login(w.p.secretary)
 
-    response = client.get(reverse("accounts:audit-log"))
+    response = client.get(reverse("useradmin:audit-log"))
 
     assert_portal_page(response, 403, "没有权限")

@@ -40,7 +40,7 @@ PAGES = {
     "review-queue": ("admin", "activities:review-queue", {}, {}, 11),
     "dashboard": ("staff", "reports:dashboard", {}, {"org": "1100"}, 22),
     "activity-list": ("secretary", "activities:activity-list", {}, {}, 11),
-    "audit-log": ("staff", "accounts:audit-log", {}, {}, 11),
+    "audit-log": ("staff", "useradmin:audit-log", {}, {}, 11),
     "transfer-list": ("admin", "members:transfer-list", {}, {}, 11),
 }
 
