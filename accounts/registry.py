@@ -3,3 +3,4 @@
 
 def register(site):
     site.menu_entry("home", "首页", "home", order=10)
+    site.audit_actions({"role.grant": "授予角色"})
