@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widgets' own templates, behind the overrides in templates/django/forms
     "import_export",
     "axes",
     "rest_framework",
@@ -89,6 +90,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Forms render through TEMPLATES, so templates/django/forms overrides a widget (the empty choice
+# "---------" reads 请选择).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -227,6 +231,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 LANGUAGE_CODE = "zh-hans"
+# Django messages in the portal's own wording (locale/zh_Hans: password rules, unique errors).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
