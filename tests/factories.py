@@ -53,8 +53,10 @@ def build_personas(d) -> SimpleNamespace:
 
 def valid_id_number(birth: datetime.date, male: bool = True, area: str = "110101") -> str:
     """A GB 11643-valid ID with a fresh sequence number."""
-    seq = next(_id_sequence) % 500
-    seq = seq * 2 + (1 if male else 0)
+    n = next(_id_sequence)
+    seq = (n % 500) * 2 + (1 if male else 0)
+    if n >= 500 and area == "110101":  # past 500 numbers, another district: never a repeat
+        area = f"{110101 + n // 500:06d}"
     body = f"{area}{birth:%Y%m%d}{seq:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
