@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.registry import site
+
 
 class Role(models.Model):
     class Kind(models.TextChoices):
@@ -95,7 +97,7 @@ class AuditLog(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action_label} {self.target}"
 
     def save(self, *args, **kwargs):
         if self.pk:
@@ -104,6 +106,11 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录不可删除")
+
+    @property
+    def action_label(self) -> str:
+        """The event's Chinese name as its app registered it (core.registry), never the code."""
+        return site().audit_labels.get(self.action, "其他操作")
 
 
 def audit(actor, action: str, *, organization=None, target: str = "", **detail) -> AuditLog:

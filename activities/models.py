@@ -98,7 +98,8 @@ class Meeting(models.Model):
 class MeetingKind(models.Model):
     """One of the types a sitting counts as (支部党员大会 + 党课 on the 主题党日 = three rows)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="kinds")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="kinds",
+                                verbose_name="会议")
     kind = models.CharField("会议类型", max_length=30, choices=Meeting.Kind.choices)
 
     class Meta:
@@ -122,9 +123,10 @@ class Attendance(models.Model):
         ABSENT = "absent", "缺席"
         OBSERVER = "observer", "列席"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances",
+                                verbose_name="会议")
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, related_name="attendances"
+        "members.Member", on_delete=models.PROTECT, related_name="attendances", verbose_name="党员"
     )
     status = models.CharField("出席情况", max_length=20, choices=Status.choices)
     reason = models.CharField("请假事由", max_length=200, blank=True)
@@ -163,6 +165,8 @@ class MeetingEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "会议记录变更"
+        verbose_name_plural = "会议记录变更"
         ordering = ["at", "id"]
 
     def __str__(self):
@@ -253,13 +257,17 @@ class Activity(models.Model):
 
 
 class Participation(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations",
+                                 verbose_name="活动")
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, related_name="participations"
+        "members.Member", on_delete=models.PROTECT, related_name="participations",
+        verbose_name="党员",
     )
     hours = models.DecimalField("时长（小时）", max_digits=5, decimal_places=1, default=0)
 
     class Meta:
+        verbose_name = "活动参加记录"
+        verbose_name_plural = "活动参加记录"
         constraints = [
             models.UniqueConstraint(
                 fields=["activity", "member"], name="activities_participation_unique_member"

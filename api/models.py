@@ -31,7 +31,7 @@ class ApiToken(models.Model):
                              related_name="api_tokens", verbose_name="用户")
     name = models.CharField("用途", max_length=50, blank=True)
     prefix = models.CharField("开头", max_length=PREFIX_LENGTH)
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField("令牌摘要", max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)

@@ -146,7 +146,7 @@ class ImportResult:
         parts = [
             f"新增 {self.created} 条",
             f"更新 {self.updated} 条",
-            f"{self.unchanged} 条无变化（unchanged）",
+            f"{self.unchanged} 条无变化",
         ]
         if self.skipped:
             parts.append(f"跳过 {self.skipped} 条有错误的行")

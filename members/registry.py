@@ -10,4 +10,13 @@ def register(site):
     site.health_check("roster", "members.health.roster_flags", order=10)
     site.reminder_kind("probation_ending", "预备期即将届满", "members.reminders.probations_ending",
                        order=40)
-    site.audit_actions({"member.export_official": "导出党员信息采集表"})
+    from members.models import MemberEvent
+
+    # a life event is audited as member.<kind> (members.actions._record)
+    site.audit_actions({f"member.{kind}": f"党员{label}" for kind, label in MemberEvent.Kind.choices})
+    site.audit_actions({
+        "member.export_official": "导出党员信息采集表", "member.export": "导出党员花名册",
+        "member.import": "导入党员花名册", "member.reveal_id": "查看完整身份证号",
+        "member.group_assigned": "调整党小组", "member.transfer_initiated": "发起组织关系转接",
+        "member.transfer_refused": "拒绝接收组织关系", "member.transfer_withdrawn": "撤回组织关系转接",
+    })

@@ -1,8 +1,10 @@
 """Settings for every environment, read from the environment (12-factor).
 
 Defaults give the one-command run: SQLite under var/, an embedded Celery broker on the
-filesystem, DEBUG on. Production sets DJANGO_SETTINGS_MODULE=portal.settings_production.
+filesystem, DEBUG off, a secret key generated once under var/. `DEBUG=1` is the developer mode.
+Production sets DJANGO_SETTINGS_MODULE=portal.settings_production.
 """
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +17,29 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+
+
+def read_or_create_secret_key(path: Path) -> str:
+    """The key kept in `path`, made once (readable by the owner only) and reused afterwards, so
+    restarts keep everyone signed in and concurrent first starts agree on one key."""
+    import secrets
+
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of the same start wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="") or read_or_create_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -28,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widgets' own templates, behind the overrides in templates/django/forms
     "import_export",
     "axes",
     "rest_framework",
@@ -45,6 +69,7 @@ INSTALLED_APPS = [
     "stats",
     "recruitment",
     "dues",
+    "useradmin",
     "api",
     "demo",
 ]
@@ -62,9 +87,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "useradmin.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
+# Forms render through TEMPLATES, so templates/django/forms overrides a widget (the empty choice
+# "---------" reads 请选择).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -121,6 +150,7 @@ PASSWORD_HASHERS = env.list(
     default=[
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "useradmin.hashers.InitialPasswordHasher",
     ],
 )
 LOGIN_URL = "/accounts/login/"
@@ -202,6 +232,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 LANGUAGE_CODE = "zh-hans"
+# Django messages in the portal's own wording (locale/zh_Hans: password rules, unique errors).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

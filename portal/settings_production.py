@@ -17,4 +17,5 @@ CSRF_COOKIE_HTTPONLY = True
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "useradmin.hashers.InitialPasswordHasher",  # issued passwords, replaced at first sign-in
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("dues/", include("dues.urls")),
+    path("users/", include("useradmin.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -161,7 +161,8 @@ class Violation(models.Model):
     """A §4.2 rule a recorded date broke. Kept, never silently allowed; the level above may accept
     it with a reason, which shows in the record."""
 
-    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="violations")
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="violations",
+                                  verbose_name="入党申请人")
     rule = models.CharField("规则", max_length=30)
     message = models.CharField("说明", max_length=300)
     recorded_at = models.DateTimeField(auto_now_add=True)

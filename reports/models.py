@@ -31,7 +31,7 @@ class RequirementRule(models.Model):
         QUARTER = "quarter", "每季度"
         MONTH = "month", "每月"
 
-    key = models.CharField(max_length=30, choices=Key.choices)
+    key = models.CharField("要求", max_length=30, choices=Key.choices)
     effective_from = models.CharField("自季度起", max_length=6, help_text="如 2026Q3")
     enabled = models.BooleanField("启用", default=True)
     period = models.CharField("频次", max_length=10, choices=Period.choices)
@@ -61,7 +61,8 @@ class Exemption(models.Model):
     """A branch excused from one requirement (or all) for one quarter, with the reason."""
 
     branch = models.ForeignKey(
-        "branches.Organization", on_delete=models.CASCADE, related_name="exemptions"
+        "branches.Organization", on_delete=models.CASCADE, related_name="exemptions",
+        verbose_name="党支部",
     )
     quarter = models.CharField("季度", max_length=6)
     key = models.CharField(
@@ -184,13 +185,17 @@ class Report(models.Model):
 class ReportChunk(models.Model):
     """The figures of one child subtree of a large report, computed by any worker."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="chunks")
-    root = models.ForeignKey("branches.Organization", on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="chunks",
+                               verbose_name="报表")
+    root = models.ForeignKey("branches.Organization", on_delete=models.PROTECT, related_name="+",
+                             verbose_name="党组织")
     done = models.BooleanField(default=False)
     figures = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "报表分块"
+        verbose_name_plural = "报表分块"
         constraints = [
             models.UniqueConstraint(fields=["report", "root"], name="reports_chunk_unique_root"),
         ]

@@ -4,9 +4,13 @@ import io
 import json
 import sys
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 
 import openpyxl
 from django.core.management import call_command
+
+# The sample spreadsheets of interfaces.md §1, committed with the tests (tests/data/README.md).
+SAMPLES = Path(__file__).resolve().parent / "data"
 
 
 def write_xlsx(path, rows, title_rows=()):

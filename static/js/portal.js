@@ -6,6 +6,10 @@
     var el = event.target.closest("[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
+  // <button data-print> prints the page (the initial-password sheet).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { event.preventDefault(); window.print(); }
+  });
   // <input type=checkbox data-check-all="name"> toggles every checkbox called `name`.
   document.addEventListener("change", function (event) {
     var el = event.target;

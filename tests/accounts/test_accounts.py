@@ -153,15 +153,15 @@ def test_audit_log_page_is_scoped_and_read_only(client, personas, district):
     audit(personas.staff, "member.reveal_id", organization=district.b1, target="第一支部的记录")
     audit(personas.staff, "member.reveal_id", organization=district.b3, target="第二党委的记录")
     client.force_login(personas.staff)
-    page = client.get("/accounts/audit/").content.decode()
+    page = client.get("/users/audit/").content.decode()
     assert "第一支部的记录" in page and "第二党委的记录" in page
     client.force_login(personas.admin)
-    page = client.get("/accounts/audit/").content.decode()
+    page = client.get("/users/audit/").content.decode()
     assert "第一支部的记录" in page and "第二党委的记录" not in page
     client.force_login(personas.secretary)
-    assert client.get("/accounts/audit/").status_code == 403
+    assert client.get("/users/audit/").status_code == 403
     client.force_login(personas.staff)
-    assert client.post("/accounts/audit/").status_code == 405
+    assert client.post("/users/audit/").status_code == 405
 
 
 def test_a_user_without_a_role_is_told_so_instead_of_a_404(client, personas):

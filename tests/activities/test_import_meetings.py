@@ -1,5 +1,4 @@
 """import_meetings (interfaces.md §1.3 and §2) with the sample ledger after the sample orgs and roster."""
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,9 +8,9 @@ from activities.export import ledger_workbook
 from activities.models import Attendance, Meeting, MeetingEvent
 from imports.models import ImportBatch
 from members.models import Member
-from tests.helpers import run_json, write_csv, write_xlsx
+from tests.helpers import SAMPLES, run_json, write_csv, write_xlsx
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SAMPLES
 HEADER = ["党组织", "会议类型", "会议日期", "主题", "主持人", "记录人", "地点", "参会人员",
           "请假人员", "缺席人员", "会议内容"]
 

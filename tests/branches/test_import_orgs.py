@@ -1,13 +1,12 @@
 """import_orgs (interfaces.md §1.1) through the command, as an operator runs it."""
-from pathlib import Path
 
 import pytest
 
 from accounts.models import AuditLog
 from branches.models import Organization
-from tests.helpers import run_command, run_json, write_csv, write_xlsx
+from tests.helpers import SAMPLES, run_command, run_json, write_csv, write_xlsx
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "sample_orgs.xlsx"
+SAMPLE = SAMPLES / "sample_orgs.xlsx"
 HEADER = ["组织编码", "组织名称", "上级组织编码", "组织类别", "单位性质"]
 
 pytestmark = pytest.mark.django_db

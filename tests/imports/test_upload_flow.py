@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from branches.models import Organization
 from imports.models import ImportBatch
-from tests.helpers import write_csv, write_xlsx
+from tests.helpers import SAMPLES, write_csv, write_xlsx
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "sample_orgs.xlsx"
+SAMPLE = SAMPLES / "sample_orgs.xlsx"
 HEADER = ["组织编码", "组织名称", "上级组织编码", "组织类别", "单位性质"]
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_command
+from tests.helpers import SAMPLES, run_command
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
+DATA = SAMPLES
 MARKER = "<!-- compile_report 2026Q3 --org 2000 --json -->"
 
 
@@ -21,8 +21,6 @@ def documented_json() -> dict:
 
 @pytest.mark.django_db
 def test_the_worked_example_in_docs_metrics_is_the_commands_exact_output():
-    if not DATA.exists():
-        pytest.skip(f"sample data not found at {DATA}")
     for args in (
         ["import_orgs", str(DATA / "sample_orgs.xlsx")],
         ["import_members", str(DATA / "sample_roster.xlsx"), "--org", "2000"],

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from core.importing import ImportCannotRun, plan_file
 from members.importer import MemberImporter
 from tabular.reader import FileRejected
-from tests.helpers import run_json
+from tests.helpers import SAMPLES, run_json
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = SAMPLES
 MEMORY_LIMIT = 2 * 1024**3
 
 

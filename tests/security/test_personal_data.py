@@ -260,7 +260,7 @@ def test_audit_records_cannot_be_changed_or_deleted_in_the_admin(w):
 
 def test_no_portal_url_writes_to_the_audit_trail_directly():
     """Every audit row comes from an action; the one page on the trail only reads it."""
-    assert MATRIX["accounts:audit-log"].methods == {"GET": READ}
+    assert MATRIX["useradmin:audit-log"].methods == {"GET": READ}
 
 
 def test_bulk_changes_and_imports_leave_audit_records(w):

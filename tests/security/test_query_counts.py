@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.actions import grant_role
 from accounts.models import audit
 from activities import actions as meeting_actions
 from activities.models import Attendance, Meeting
@@ -40,7 +41,8 @@ PAGES = {
     "review-queue": ("admin", "activities:review-queue", {}, {}, 11),
     "dashboard": ("staff", "reports:dashboard", {}, {"org": "1100"}, 22),
     "activity-list": ("secretary", "activities:activity-list", {}, {}, 11),
-    "audit-log": ("staff", "accounts:audit-log", {}, {}, 11),
+    "audit-log": ("staff", "useradmin:audit-log", {}, {}, 11),
+    "accounts": ("admin", "useradmin:account-list", {}, {}, 14),
     "transfer-list": ("admin", "members:transfer-list", {}, {}, 11),
 }
 
@@ -58,6 +60,7 @@ def grow(s, n: int) -> None:
                                 initiated_on=day, initiated_by=p.staff)
         add_meeting(branch, day, K.THEME_DAY, topic=f"增长会议{k}")
         audit(p.staff, "test.row", organization=d.b1, target=f"记录{k}")
+        grant_role(f"grow{k}", "secretary", branch)
         MemberEvent.objects.create(member=s.member, kind=MemberEvent.Kind.EDITED, date=day,
                                    to_branch=d.b1, recorded_by=p.secretary, detail={})
     members = add_members(d.b1, n)

@@ -43,7 +43,6 @@ MATRIX: dict[str, Url] = {
     "accounts:logout": Url({"POST": OWN}, read_status=302),
     "accounts:password-change": Url({"GET": READ, "POST": OWN}, also=("PUT",)),
     "accounts:password-change-done": Url({"GET": READ}),
-    "accounts:audit-log": Url({"GET": READ}, forbidden=SECRETARIES),
     # branches
     "branches:tree": Url({"GET": READ}),
     "branches:org-detail": Url({"GET": READ}, lambda w: {"code": "1101"}, scope=B1),
@@ -250,8 +249,8 @@ LIST_PAGES = [
     ("reports:secretary-home", {}),
     ("activities:study-hours", {}),
     ("reports:dashboard", {}),
-    ("accounts:audit-log", {}),
-    ("accounts:audit-log", {"q": "支"}),
+    ("useradmin:audit-log", {}),
+    ("useradmin:audit-log", {"q": "支"}),
     ("imports:index", {}),
     ("imports:upload", {"kind": "members"}),
 ]

@@ -118,11 +118,9 @@ def test_records_skip_blank_and_footer_rows_and_keep_excel_row_numbers(messy_tab
 
 
 def test_records_of_the_shared_sample_roster():
-    from pathlib import Path
+    from tests.helpers import SAMPLES
 
-    sample = Path("/work/shared/data/sample_roster.xlsx")
-    if not sample.exists():
-        pytest.skip("shared sample data not present")
+    sample = SAMPLES / "sample_roster.xlsx"
     table = read_table(sample, sample.name)
     header = find_header(table, ROSTER_FIELDS)
     records = list(iter_records(table, header))
