@@ -287,6 +287,10 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="基层党建台账 <noreply@localhost>")
+# SMS (reminders, for users who choose it): a backend class by dotted path; the portal ships a
+# file backend only (one file per message under var/sms/); an installation plugs in its gateway.
+REMINDERS_SMS_BACKEND = env.str("REMINDERS_SMS_BACKEND", default="reminders.sms.FileBackend")
+REMINDERS_SMS_FILE_PATH = env.str("REMINDERS_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 # The portal's address as users reach it, for links in e-mails.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 

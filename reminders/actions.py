@@ -6,7 +6,7 @@ to run twice and to kill at any moment:
 1. the plan (reminders.routing) leaves out every item already in a user's inbox;
 2. each user's new items and the day's e-mail are written in one transaction (the unique
    constraints on (user, identity) and (user, day) make a concurrent second run write nothing);
-3. the e-mail is sent under a row lock and marked sent in the same transaction, and a rerun
+3. the e-mail (and the SMS, for users who chose it) is sent under a row lock and marked sent in the same transaction, and a rerun
    sends whatever a killed run wrote but did not send. A crash between the mail server's
    acceptance and the commit would resend that one letter: e-mail cannot be exactly-once,
    the inbox is.
@@ -28,7 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import audit
-from reminders.letters import letter
+from reminders import sms
+from reminders.letters import letter, short_message
 from reminders.models import Mail, Preference, Reminder
 from reminders.routing import Plan, Recipient, plan
 
@@ -58,11 +59,11 @@ def send_reminders(on: datetime.date, *, dry_run: bool = False) -> dict:
     for recipient in day.recipients:
         if not recipient.items:
             continue
-        new, mail_id = deliver(recipient, on, day.labels)
+        new, mail_ids = deliver(recipient, on, day.labels)
         if new:
             delivered.append({"username": recipient.user.get_username(),
                               "items": [e.as_json() for e in new]})
-        if mail_id is not None:
+        for mail_id in mail_ids:
             send_mail(mail_id)
         _test_pause()
     for mail_id in Mail.objects.filter(on=on, sent_at__isnull=True).values_list("pk", flat=True):
@@ -75,9 +76,9 @@ def send_reminders(on: datetime.date, *, dry_run: bool = False) -> dict:
     return {"on": on.isoformat(), "users": delivered}
 
 
-def deliver(recipient: Recipient, on: datetime.date, labels: dict) -> tuple[list, int | None]:
-    """Write the user's new items and the day's e-mail in one transaction: (items written, the
-    id of the mail to send or None). Items another run wrote meanwhile are skipped."""
+def deliver(recipient: Recipient, on: datetime.date, labels: dict) -> tuple[list, list[int]]:
+    """Write the user's new items and the day's messages in one transaction: (items written, the
+    ids of the messages to send). Items another run wrote meanwhile are skipped."""
     user = recipient.user
     with transaction.atomic():
         # One run at a time per user: a concurrent run waits here, then finds the items written.
@@ -92,25 +93,35 @@ def deliver(recipient: Recipient, on: datetime.date, labels: dict) -> tuple[list
                      delivered_on=on)
             for e in new
         ])
-        mail_id = None
-        if new and recipient.wants_email and not Mail.objects.filter(user=user, on=on).exists():
-            subject, body = letter(Recipient(user, recipient.preference, new, recipient.counts),
-                                   on, labels)
-            mail_id = Mail.objects.create(user=user, on=on, to=user.email, subject=subject,
-                                          body=body).pk
-    return new, mail_id
+        mail_ids = []
+        if not new:
+            return new, mail_ids
+        written = Recipient(user, recipient.preference, new, recipient.counts)
+        sent_today = set(Mail.objects.filter(user=user, on=on).values_list("channel", flat=True))
+        if recipient.wants_email and Mail.Channel.EMAIL not in sent_today:
+            subject, body = letter(written, on, labels)
+            mail_ids.append(Mail.objects.create(user=user, on=on, channel=Mail.Channel.EMAIL,
+                                                to=user.email, subject=subject, body=body).pk)
+        if recipient.wants_sms and Mail.Channel.SMS not in sent_today:
+            mail_ids.append(Mail.objects.create(
+                user=user, on=on, channel=Mail.Channel.SMS, to=recipient.preference.phone,
+                subject="", body=short_message(written, on)).pk)
+    return new, mail_ids
 
 
 def send_mail(mail_id: int) -> bool:
-    """Send one stored e-mail unless it has left or another worker is sending it."""
+    """Send one stored message unless it has left or another worker is sending it."""
     with transaction.atomic():
         mail = (Mail.objects.select_for_update(skip_locked=True)
                 .filter(pk=mail_id, sent_at__isnull=True).first())
         if mail is None:
             return False
         try:
-            EmailMessage(mail.subject, mail.body, to=[mail.to]).send()
-        except OSError:  # the mail server is away: the inbox has the items, the letter waits
+            if mail.channel == Mail.Channel.SMS:
+                sms.backend().send(mail.to, mail.body)
+            else:
+                EmailMessage(mail.subject, mail.body, to=[mail.to]).send()
+        except OSError:  # the server is away: the inbox has the items, the message waits
             log.exception("reminder mail %s to %s not sent", mail.pk, mail.to)
             return False
         mail.sent_at = timezone.now()
@@ -148,13 +159,16 @@ def mark_all_read(user, *, by) -> int:
     return count
 
 
-def save_preference(user, *, email: bool, digest_frequency: str, by) -> Preference:
+def save_preference(user, *, email: bool, digest_frequency: str, sms: bool = False,
+                    phone: str = "", by) -> Preference:
     with transaction.atomic():
         preference, _ = Preference.objects.get_or_create(user=user)
         preference.email = email
+        preference.sms = sms
+        preference.phone = phone
         preference.digest_frequency = digest_frequency
         preference.full_clean()
         preference.save()
-        audit(by, PREFERENCE_SAVED, target=user.get_username(), email=email,
+        audit(by, PREFERENCE_SAVED, target=user.get_username(), email=email, sms=sms,
               digest_frequency=digest_frequency)
     return preference

@@ -32,6 +32,12 @@ def letter(recipient, on, labels: dict[str, str]) -> tuple[str, str]:
     return SUBJECT.format(on=f"{on:%Y-%m-%d}"), "\n".join(lines)
 
 
+def short_message(recipient, on) -> str:
+    """The SMS: how many new items, never their text (a phone screen is not private)."""
+    return (f"【基层党建台账】{on:%m月%d日}您有 {len(recipient.items)} 项新的待办提醒，"
+            "请登录门户“提醒”页查看。")
+
+
 def _grouped(entries, labels) -> list[str]:
     lines = []
     kinds = []

@@ -55,13 +55,20 @@ class Reminder(models.Model):
 
 
 class Mail(models.Model):
-    """The day's e-mail to one user (at most one per day), written in the same transaction as
-    the inbox entries it announces and sent afterwards; `sent_at` is set once it left."""
+    """The day's message to one user on one channel (e-mail or SMS; at most one per day each),
+    written in the same transaction as the inbox entries it announces and sent afterwards;
+    `sent_at` is set once it left."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "邮件"
+        SMS = "sms", "短信"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+", verbose_name="收件人")
     on = models.DateField("日期")
-    to = models.EmailField("邮箱")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices,
+                               default=Channel.EMAIL)
+    to = models.CharField("邮箱或手机号", max_length=254)
     subject = models.CharField("主题", max_length=200)
     body = models.TextField("正文")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,7 +78,8 @@ class Mail(models.Model):
         verbose_name = "提醒邮件"
         verbose_name_plural = "提醒邮件"
         constraints = [
-            models.UniqueConstraint(fields=["user", "on"], name="reminders_mail_once_a_day"),
+            models.UniqueConstraint(fields=["user", "on", "channel"],
+                                    name="reminders_mail_once_a_day"),
         ]
         indexes = [models.Index(fields=["on"], name="reminders_mail_unsent",
                                 condition=Q(sent_at__isnull=True))]
@@ -81,7 +89,8 @@ class Mail(models.Model):
 
 
 class Preference(models.Model):
-    """A user's choices: e-mail on or off, and how often the digest of the subtree comes."""
+    """A user's choices: e-mail on or off, SMS on or off (to which phone), and how often the
+    digest of the subtree comes."""
 
     class Frequency(models.TextChoices):
         DAILY = "daily", "每天"
@@ -90,6 +99,8 @@ class Preference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="reminder_preference", verbose_name="用户")
     email = models.BooleanField("邮件提醒", default=True)
+    sms = models.BooleanField("短信提醒", default=False)
+    phone = models.CharField("接收短信的手机号", max_length=11, blank=True)
     digest_frequency = models.CharField("下级汇总频率", max_length=10, choices=Frequency.choices,
                                         default=Frequency.DAILY)
 

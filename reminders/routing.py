@@ -58,6 +58,10 @@ class Recipient:
     def wants_email(self) -> bool:
         return self.preference.email and bool(self.user.email)
 
+    @property
+    def wants_sms(self) -> bool:
+        return self.preference.sms and bool(self.preference.phone)
+
 
 @dataclass
 class Plan:

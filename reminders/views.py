@@ -75,7 +75,8 @@ def preferences(request):
             messages.success(request, "提醒设置已保存。")
             return redirect("reminders:preferences")
     else:
-        form = PreferenceForm(initial={"email": current.email,
+        form = PreferenceForm(initial={"email": current.email, "sms": current.sms,
+                                       "phone": current.phone,
                                        "digest_frequency": current.digest_frequency})
     return render(request, "reminders/preferences.html", {
         "form": form, "has_email": bool(request.user.email)})

@@ -169,3 +169,17 @@ def test_the_prose_output_names_users_and_items(day):
     call_command("send_reminders", "--on", ON.isoformat(), "--dry-run", stdout=out)
 
     assert "试运行" in out.getvalue() and "sec1101" in out.getvalue()
+
+
+def test_a_user_who_chose_sms_gets_one_short_message_a_day_without_names(day, personas, settings,
+                                                                         tmp_path):
+    settings.REMINDERS_SMS_FILE_PATH = str(tmp_path / "sms")
+    Preference.objects.create(user=personas.secretary, sms=True, phone="13812345678")
+
+    send_reminders(ON)
+    send_reminders(ON)
+
+    [message] = list((tmp_path / "sms").iterdir())
+    text = message.read_text()
+    assert "To: 13812345678" in text and f"{len(BRANCH_1101)} 项" in text
+    assert "预备甲" not in text

@@ -117,3 +117,27 @@ def test_bad_settings_are_refused_with_the_form_back(client, personas):
     assert response.status_code == 200
     assert "hourly" in response.content.decode() or "选择" in response.content.decode()
     assert not Preference.objects.exists()
+
+
+def test_the_inbox_costs_the_same_queries_for_two_reminders_or_forty(client, personas, district):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("reminders:inbox"))
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    client.force_login(personas.secretary)
+    for i in range(2):
+        remind(personas.secretary, district.b1, f"事项{i}", identity=f"n{i}")
+    queries()  # warm: the session, the registry
+    few, _ = queries()
+    for i in range(2, 40):
+        remind(personas.secretary, district.b1, f"事项{i}", identity=f"n{i}")
+
+    many, page = queries()
+
+    assert many == few <= 9
+    assert "事项39" in page
