@@ -124,6 +124,13 @@ def run(on: datetime.date, roles: int, mail_dir: Path) -> None:
               f"— goal ≤ 60 s {'met' if wall <= 60 else 'MISSED'}", flush=True)
         return wall
 
+    from core.registry import site
+
+    for kind in site().reminder_kinds:
+        start = time.perf_counter()
+        count = sum(1 for _ in kind.items(on))
+        print(f"  kind {kind.key:<20} {time.perf_counter() - start:6.1f} s, {count:,} items",
+              flush=True)
     timed("send_reminders --dry-run", lambda: send_reminders(on, dry_run=True))
     timed("send_reminders (first run)", lambda: send_reminders(on))
     timed("send_reminders (the same day again)", lambda: send_reminders(on))

@@ -291,6 +291,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="基层党建台账 <
 # file backend only (one file per message under var/sms/); an installation plugs in its gateway.
 REMINDERS_SMS_BACKEND = env.str("REMINDERS_SMS_BACKEND", default="reminders.sms.FileBackend")
 REMINDERS_SMS_FILE_PATH = env.str("REMINDERS_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# The reminders job writes this many users' inboxes per transaction (the worker test uses 1).
+REMINDERS_CHUNK = env.int("REMINDERS_CHUNK", default=200)
 # The portal's address as users reach it, for links in e-mails.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 

@@ -23,6 +23,7 @@ def test_a_worker_killed_mid_run_delivers_every_item_once_after_restart(broker, 
     build_day(district, build_personas(district))
     mail_dir = tmp_path / "mail"
     worker = Worker(tmp_path, settings.MEDIA_ROOT, REMINDERS_TEST_DELAY=str(DELAY),
+                    REMINDERS_CHUNK="1",  # a user per transaction, a pause before their mail
                     EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
                     EMAIL_FILE_PATH=str(mail_dir), CACHE_URL="locmemcache://")
     try:
@@ -31,6 +32,7 @@ def test_a_worker_killed_mid_run_delivers_every_item_once_after_restart(broker, 
         wait_for(lambda: Reminder.objects.exists(), 60, worker, "the first user's reminders")
         worker.kill()
         assert Reminder.objects.values("user").distinct().count() < len(EXPECTED)
+        assert Mail.objects.filter(sent_at__isnull=True).exists()  # written, not sent yet
 
         time.sleep(VISIBILITY + 0.5)  # the message is now due for redelivery
         worker.start()
