@@ -134,7 +134,9 @@ def run(on: datetime.date, roles: int, mail_dir: Path) -> None:
     timed("send_reminders --dry-run", lambda: send_reminders(on, dry_run=True))
     timed("send_reminders (first run)", lambda: send_reminders(on))
     timed("send_reminders (the same day again)", lambda: send_reminders(on))
-    print(f"mail files written: {len(list(mail_dir.iterdir())):,}; "
+    letters = sum(f.read_text().count("\nTo: ") + f.read_text().startswith("To: ")
+                  for f in mail_dir.iterdir())
+    print(f"letters written: {letters:,} in {len(list(mail_dir.iterdir())):,} files; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -55,9 +55,11 @@ def _test_pause() -> None:
 def send_reminders(on: datetime.date, *, dry_run: bool = False) -> dict:
     """Deliver every open item to the inbox of its keepers once, and one message per user, channel
     and day. Returns the §8 JSON: what was delivered (with `dry_run`, what would be)."""
+    started = time.perf_counter()
     day = plan(on)
     if dry_run:
         return day.as_json()
+    timings = {"plan": time.perf_counter() - started}
     delivered = []
     waiting = [r for r in day.recipients if r.items]
     chunk = max(1, int(getattr(settings, "REMINDERS_CHUNK", 200)))
@@ -69,11 +71,17 @@ def send_reminders(on: datetime.date, *, dry_run: bool = False) -> dict:
             _test_pause()
             send_mails(mails)
         send_mails(Mail.objects.filter(on=on, sent_at__isnull=True))  # a killed run's letters
+    timings["deliver"] = time.perf_counter() - started - timings["plan"]
     closed, reopened = close_done(day)
+    timings["total"] = time.perf_counter() - started
     with transaction.atomic():
         audit(None, SENT, target=f"{on:%Y-%m-%d}", on=on.isoformat(), users=len(delivered),
               items=sum(len(u["items"]) for u in delivered), closed=closed, reopened=reopened,
-              failed_kinds=day.kinds_failed)
+              failed_kinds=day.kinds_failed,
+              seconds={k: round(v, 1) for k, v in timings.items()})
+    log.info("reminders on %s: %s users, %s items, %s closed, %s reopened; %s", on,
+             len(delivered), sum(len(u["items"]) for u in delivered), closed, reopened,
+             ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     return {"on": on.isoformat(), "users": delivered}
 
 

@@ -140,9 +140,10 @@ def test_mails_go_to_files_in_the_embedded_run(day, settings, tmp_path):
     send_reminders(ON)
     send_reminders(ON)
 
-    files = list((tmp_path / "mail").iterdir())
-    assert len(files) == len(EXPECTED)
-    assert sum("sec1101@example.org" in f.read_text() for f in files) == 1
+    # Django's file backend names a file by the second and the connection: letters may share one.
+    to = [line for f in (tmp_path / "mail").iterdir() for line in f.read_text().splitlines()
+          if line.startswith("To: ")]
+    assert sorted(to) == sorted(f"To: {user}@example.org" for user in EXPECTED)
 
 
 def test_an_unsent_letter_of_a_killed_run_is_sent_by_the_next(day, personas):

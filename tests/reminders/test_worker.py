@@ -48,6 +48,6 @@ def test_a_worker_killed_mid_run_delivers_every_item_once_after_restart(broker, 
     assert {user: sorted(items) for user, items in delivered.items()} == \
         {user: sorted(items) for user, items in EXPECTED.items()}
     assert not Mail.objects.filter(sent_at__isnull=True).exists()
-    letters = [f.read_text() for f in mail_dir.iterdir()]
-    assert sorted(next(line for line in text.splitlines() if line.startswith("To: "))
-                  for text in letters) == sorted(f"To: {user}@example.org" for user in EXPECTED)
+    to = [line for f in mail_dir.iterdir() for line in f.read_text().splitlines()
+          if line.startswith("To: ")]  # Django's file backend may put two letters in one file
+    assert sorted(to) == sorted(f"To: {user}@example.org" for user in EXPECTED)
