@@ -184,3 +184,17 @@ def test_a_user_who_chose_sms_gets_one_short_message_a_day_without_names(day, pe
     text = message.read_text()
     assert "To: 13812345678" in text and f"{len(BRANCH_1101)} 项" in text
     assert "预备甲" not in text
+
+
+def test_with_the_mail_server_away_the_inbox_fills_and_the_letters_wait(day, settings):
+    settings.EMAIL_BACKEND = "tests.reminders.unreachable.Backend"
+
+    send_reminders(ON)
+
+    assert Reminder.objects.count() == sum(len(v) for v in EXPECTED.values())
+    assert Mail.objects.filter(sent_at__isnull=True).count() == len(EXPECTED)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send_reminders(ON)  # the same day, the server back: the letters leave, once
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"{u}@example.org" for u in EXPECTED)
