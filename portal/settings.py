@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "recruitment",
     "dues",
     "useradmin",
+    "reminders",
     "api",
     "demo",
 ]
@@ -287,6 +288,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Reminders (interfaces.md §8): every morning at 07:00, the day's items to inboxes and e-mail.
+    "send-reminders": {
+        "task": "reminders.tasks.send_daily_reminders",
+        "schedule": crontab(minute="0", hour="7"),
+    },
     # The quarter that just ended, for the whole district: 02:00 on Jan 1, Apr 1, Jul 1, Oct 1.
     "report-previous-quarter": {
         "task": "reports.tasks.compile_scheduled_reports",
@@ -300,6 +306,28 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"which": "current"},
     },
 }
+
+# E-mail (the daily reminders). Production: EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# with EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or EMAIL_USE_SSL.
+# The embedded run writes each letter to a file under var/mail/: nothing is lost, no server needed.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="基层党建台账 <noreply@localhost>")
+# SMS (reminders, for users who choose it): a backend class by dotted path; the portal ships a
+# file backend only (one file per message under var/sms/); an installation plugs in its gateway.
+REMINDERS_SMS_BACKEND = env.str("REMINDERS_SMS_BACKEND", default="reminders.sms.FileBackend")
+REMINDERS_SMS_FILE_PATH = env.str("REMINDERS_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# The reminders job writes this many users' inboxes per transaction (the worker test uses 1).
+REMINDERS_CHUNK = env.int("REMINDERS_CHUNK", default=200)
+# The portal's address as users reach it, for links in e-mails.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("recruitment/", include("recruitment.urls")),
     path("dues/", include("dues.urls")),
     path("users/", include("useradmin.urls")),
+    path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]
 
