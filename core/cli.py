@@ -69,9 +69,7 @@ class ImportCommand(PortalCommand):
             org = None
             if options.get("org"):
                 org = find_organization(options["org"])
-            importer = site().importers.get(self.importer_kind).importer_class()(
-                organization=org, user=None
-            )
+            importer = self.make_importer(org, options)
             try:
                 source = open(options["file"], "rb")  # noqa: SIM115 - closed below
             except OSError as exc:
@@ -90,6 +88,12 @@ class ImportCommand(PortalCommand):
         self._report(result, as_json, dry_run=bool(options.get("dry_run")))
         if status:
             sys.exit(status)
+
+    def make_importer(self, organization, options):
+        """The registered importer, acting for the 组织部 (a command has no user)."""
+        return site().importers.get(self.importer_kind).importer_class()(
+            organization=organization, user=None
+        )
 
     def _report(self, result: ImportResult, as_json: bool, *, dry_run: bool) -> None:
         if as_json:

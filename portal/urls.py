@@ -14,6 +14,7 @@ urlpatterns = [
     path("stats/", include("stats.urls")),
     path("api/", include("api.urls")),
     path("recruitment/", include("recruitment.urls")),
+    path("cycle/", include("cycle.urls")),
     path("admin/", admin.site.urls),
 ]
 
