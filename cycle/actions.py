@@ -166,6 +166,37 @@ def import_committees(rows: list[CommitteeRow], *, by, target: Organization | No
     return counts
 
 
+@transaction.atomic
+def load_committees(found: list[tuple[Organization, list[tuple[datetime.date, int | None, list[Seat]]]]],
+                    *, by) -> int:
+    """A bulk load of committees for organizations that have none yet (the demo at city scale):
+    each organization's elections oldest first, chained; one audit row."""
+    chains = []
+    for org, elections in found:
+        chain = [Committee(organization=org, elected_on=day, term_years=years)
+                 for day, years, _ in sorted(elections, key=lambda e: e[0])]
+        chains.append((org, chain, [seats for _, _, seats in sorted(elections, key=lambda e: e[0])]))
+    Committee.objects.bulk_create([c for _, chain, _ in chains for c in chain], batch_size=2000)
+    linked, seats = [], []
+    for _, chain, seat_lists in chains:
+        for before, after in zip(chain, chain[1:], strict=False):
+            after.previous = before
+            linked.append(after)
+        for committee, seat_list in zip(chain, seat_lists, strict=True):
+            seats += [CommitteeSeat(committee=committee, post=s.post, name=s.name, position=i)
+                      for i, s in enumerate(seat_list)]
+    Committee.objects.bulk_update(linked, ["previous"], batch_size=2000)
+    CommitteeSeat.objects.bulk_create(seats, batch_size=5000)
+    for org, chain, _ in chains:
+        if org.is_branch and chain:
+            org.has_committee, org.committee_elected_on = True, chain[-1].elected_on
+    Organization.objects.bulk_update([org for org, chain, _ in chains if org.is_branch and chain],
+                                     ["has_committee", "committee_elected_on"], batch_size=2000)
+    count = sum(len(chain) for _, chain, _ in chains)
+    audit(by, COMMITTEES_IMPORTED, target=f"批量登记 {count} 届委员会", created=count)
+    return count
+
+
 # ------------------------------------------------------------------------------ 民主评议
 
 def _refuse(problems: list[evaluations.Problem], ratings) -> None:
@@ -173,17 +204,22 @@ def _refuse(problems: list[evaluations.Problem], ratings) -> None:
 
 
 def _write_ratings(year: int, ratings: list[evaluations.Rating], by) -> dict:
+    """Upsert the results (new ones in bulk: a city's year is 100,000 rows)."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    existing = {e.member_id: e for e in Evaluation.objects.filter(
-        year=year, member_id__in=[r.member.pk for r in ratings])}
+    existing = {}
+    member_ids = [r.member.pk for r in ratings]
+    for start in range(0, len(member_ids), 5000):
+        existing.update({e.member_id: e for e in Evaluation.objects.filter(
+            year=year, member_id__in=member_ids[start:start + 5000])})
+    new = []
     for r in ratings:
+        unqualified = r.result == Evaluation.Result.UNQUALIFIED
         values = {"branch_id": r.branch_id, "result": r.result,
-                  "follow_up": r.follow_up if r.result == Evaluation.Result.UNQUALIFIED else "",
-                  "reason": (r.reason or "").strip() if r.result == Evaluation.Result.UNQUALIFIED else ""}
+                  "follow_up": r.follow_up if unqualified else "",
+                  "reason": (r.reason or "").strip() if unqualified else ""}
         found = existing.get(r.member.pk)
         if found is None:
-            Evaluation.objects.create(member=r.member, year=year, recorded_by=_user(by), **values)
-            counts["created"] += 1
+            new.append(Evaluation(member=r.member, year=year, recorded_by=_user(by), **values))
         elif any(getattr(found, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(found, k, v)
@@ -192,6 +228,8 @@ def _write_ratings(year: int, ratings: list[evaluations.Rating], by) -> dict:
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
+    Evaluation.objects.bulk_create(new, batch_size=2000)
+    counts["created"] = len(new)
     return counts
 
 
@@ -227,6 +265,16 @@ def import_evaluations(year: int, ratings: list[evaluations.Rating], *, by,
 
 
 # ------------------------------------------------------------------------------ 流动党员
+
+@transaction.atomic
+def load_registers(outflows: list[Outflow], inflows: list[Inflow], *, by) -> None:
+    """A bulk load of the 流动党员 registers (the demo at city scale), audited once. The
+    outflows are of members already marked 流动党员 on the roster."""
+    Outflow.objects.bulk_create(outflows, batch_size=2000)
+    Inflow.objects.bulk_create(inflows, batch_size=2000)
+    audit(by, OUTFLOW_REGISTERED, target=f"批量登记流出 {len(outflows)} 人、流入 {len(inflows)} 人",
+          outflows=len(outflows), inflows=len(inflows))
+
 
 @transaction.atomic
 def register_outflow(member: Member, *, destination: str, since: datetime.date, by,

@@ -97,3 +97,7 @@ def _excellent_over_limit(year, ratings, valid, branch_names) -> list[Problem]:
                     f"（不超过{share_text()}）。"))
                 break
     return problems
+
+
+def excellent_limit_text(rated: int) -> str:
+    return f"参加评定 {rated} 人，优秀最多 {excellent_limit(rated)} 人（不超过{share_text()}）"
