@@ -162,7 +162,8 @@ def _letters(world) -> None:
             on = today - datetime.timedelta(days=30)
             actions.receive_letter_in(
                 {"name": _name(r), "id_number": number, "category": "正式党员",
-                 "joined_on": "2012-07-01", "confirmed_on": "2013-07-01"},
+                 "joined_on": "2012-07-01", "confirmed_on": "2013-07-01",
+                 "phone": f"13{r.randrange(10**9):09d}"},
                 branch=branch, outside_org=OUTSIDE_ORGS[1], number=f"杭组介（{on:%Y}）{r.randint(10, 99)}号",
                 on=on, dues_paid_to=f"{add_months(on, -1):%Y-%m}", by=world.by)
             made += 1

@@ -137,6 +137,26 @@ def evaluation_summary(org: Organization, year: int) -> dict:
     }
 
 
+YEARLY_KINDS = (Meeting.Kind.LIFE_MEETING, Meeting.Kind.DEMOCRATIC_REVIEW)
+
+
+def yearly_meetings(org: Organization, year: int) -> dict[int, dict[str, int]]:
+    """Per branch of `org`'s subtree: the final 组织生活会 and 民主评议党员 meetings of `year`
+    (held by the branch or one of its 党小组), in one query."""
+    branches = {b.path: b.pk for b in Organization.objects.subtree(org).branches().only("pk", "path")}
+    found: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(YEARLY_KINDS, 0))
+    rows = (MeetingKind.objects.filter(
+        kind__in=YEARLY_KINDS, meeting__status=Meeting.Status.SUBMITTED,
+        meeting__date__range=(datetime.date(year, 1, 1), year_end(year)),
+        meeting__organization__path__startswith=org.path)
+        .values_list("meeting__organization__path", "kind").annotate(n=Count("id")).order_by())
+    for path, kind, n in rows:
+        branch_path = next((p for p in branches if path.startswith(p)), None)
+        if branch_path is not None:
+            found[branches[branch_path]][kind] += n
+    return found
+
+
 # ------------------------------------------------------------------------ registers, letters
 
 def outflows_due_for_transfer(outflows, on: datetime.date):

@@ -89,7 +89,10 @@ def year(request):
         context["glance"] = queries.branch_year(org, year, today)
     else:
         rows = queries.evaluation_counts(org, year)
-        context["rows"] = rows
+        held = queries.yearly_meetings(org, year)
+        context["rows"] = [(b, r, held.get(b.pk, {})) for b, r in rows]
+        context["held_total"] = {
+            kind: sum(1 for b, _ in rows if held.get(b.pk, {}).get(kind)) for kind in queries.YEARLY_KINDS}
         context["totals"] = queries.evaluation_summary(org, year)["summary"] if rows else None
     return render(request, "cycle/year.html", context)
 

@@ -170,3 +170,31 @@ def test_registers_record_and_close(district, personas):
     client.post(f"{reverse('cycle:inflow-create')}?org=1101", {
         "name": "流入者", "home_org": "外地", "since": TODAY.isoformat()})
     assert Inflow.objects.get().branch == district.b1
+
+
+def test_the_upper_year_page_counts_yearly_meetings_per_branch_in_few_queries(
+        district, personas, roster, django_assert_max_num_queries):
+    from tests.activities.conftest import record_meeting
+
+    record_meeting(district.b1, personas.secretary, kinds=("life_meeting", "democratic_review"),
+                   day=D(YEAR, 12, 10), submit=True)
+    record_meeting(district.g1, personas.secretary, kinds=("life_meeting",), day=D(YEAR, 11, 10),
+                   submit=True)
+    client = client_for(personas.admin)
+    with django_assert_max_num_queries(12):
+        text = page(client, "cycle:year", org="1100", year=YEAR).content.decode()
+    assert "召开组织生活会的党支部 1 个，召开民主评议党员会议的 1 个（共 2 个）" in text
+    assert "2 次" in text
+
+
+def test_list_pages_keep_their_query_count(district, personas, django_assert_max_num_queries):
+    for i in range(5):
+        member = make_member(district.b1, name=f"走{i}")
+        actions.issue_letter_out(member, outside_org="外地", on=TODAY, dues_paid_to=f"{TODAY:%Y-%m}",
+                                 by=personas.staff)
+        actions.register_outflow(make_member(district.b1, name=f"出{i}"), destination="深圳",
+                                 since=TODAY, by=personas.staff)
+    client = client_for(personas.secretary)
+    for name in ("cycle:letters", "cycle:outflows", "cycle:inflows", "cycle:terms"):
+        with django_assert_max_num_queries(10):
+            assert page(client, name, org="1101").status_code == 200
