@@ -13,10 +13,9 @@ from collections import defaultdict
 from branches.models import Organization
 from core.quarters import add_months, add_years
 from cycle import actions, evaluations
-from cycle.models import Committee, CommitteeSeat, Inflow, Outflow, TransferLetter
+from cycle.models import Committee, CommitteeSeat, Inflow, Outflow
 from cycle.rules import COMMITTEE_KINDS, default_term_years, excellent_limit
 from members.models import Member, Membership
-from tabular.values import id_check_char
 
 POST_BY_LABEL = {label: value for value, label in CommitteeSeat.Post.choices}
 PLACES = ("广东省深圳市南山区", "浙江省杭州市余杭区", "上海市浦东新区", "江苏省苏州市工业园区",
@@ -137,13 +136,14 @@ def _registers(world) -> None:
 
 
 def _letters(world) -> None:
-    """Three letters out of the district (one expired without a 回执, one answered), one into it."""
+    """Letters out of the district (one expired without a 回执, one answered, one fresh), and a
+    member who left last year and comes back on a letter from outside."""
     r, today = world.random, world.today
     candidates = list(Member.objects.active().filter(is_mobile=False, category=Member.Category.FULL)
                       .select_related("branch").order_by("id")[:400])
     r.shuffle(candidates)
     made = 0
-    for days_ago, receipt in ((70, None), (20, 12), (5, None)):
+    for days_ago, receipt in ((300, 15), (70, None), (20, 12), (5, None)):
         if not candidates:
             break
         member = candidates.pop()
@@ -153,18 +153,19 @@ def _letters(world) -> None:
         if receipt is not None:
             actions.record_receipt(letter, on=on + datetime.timedelta(days=receipt), by=world.by)
         made += 1
-    branch = next((m.branch for m in candidates), None)
-    if branch is not None:
-        birth = datetime.date(1988, 6, 6)
-        first17 = f"330106{birth:%Y%m%d}{r.randrange(500) * 2 + 1:03d}"
-        number = first17 + id_check_char(first17)
-        if not Member.objects.filter(id_number=number).exists():
-            on = today - datetime.timedelta(days=30)
-            actions.receive_letter_in(
-                {"name": _name(r), "id_number": number, "category": "正式党员",
-                 "joined_on": "2012-07-01", "confirmed_on": "2013-07-01",
-                 "phone": f"13{r.randrange(10**9):09d}"},
-                branch=branch, outside_org=OUTSIDE_ORGS[1], number=f"杭组介（{on:%Y}）{r.randint(10, 99)}号",
-                on=on, dues_paid_to=f"{add_months(on, -1):%Y-%m}", by=world.by)
-            made += 1
-    world.say(f"  组织关系介绍信 {made} 份（共 {TransferLetter.objects.count()} 份）")
+        if days_ago == 300:
+            back = (member, letter)
+    if made:
+        member, letter = back
+        on = today - datetime.timedelta(days=30)
+        data = {"name": member.name, "id_number": member.id_number, "sex": member.sex,
+                "birth_date": member.birth_date.isoformat(), "category": "正式党员",
+                "joined_on": member.joined_on.isoformat(),
+                "confirmed_on": member.confirmed_on.isoformat() if member.confirmed_on else None,
+                "phone": member.phone}
+        actions.receive_letter_in(
+            {k: v for k, v in data.items() if v}, branch=letter.from_branch,
+            outside_org=letter.outside_org, number=f"外组介（{on:%Y}）{r.randint(10, 99)}号", on=on,
+            dues_paid_to=f"{add_months(on, -1):%Y-%m}", by=world.by)
+        made += 1
+    world.say(f"  组织关系介绍信 {made} 份")

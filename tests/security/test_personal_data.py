@@ -57,6 +57,8 @@ def corrected(w):
     """An ID number corrected by the secretary: the history records that it changed."""
     member = w.b1[1]
     new = valid_id_number(member.birth_date)
+    while Member.objects.filter(id_number=new).exists():  # the factory's sequence wraps at 500
+        new = valid_id_number(member.birth_date)
     member_actions.update_member(member, {"id_number": new}, by=w.p.secretary)
     return member
 
