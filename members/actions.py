@@ -453,8 +453,8 @@ def _end(member, on, by, note, status, kind, what) -> Member:
     member = _lock(member)
     _require_change(by, member.branch)
     _check_day(on, what)
-    if member.status in (Member.Status.LEFT, Member.Status.DECEASED):
-        raise ValidationError(f"该党员已{member.get_status_display()[1:]}。")
+    if member.status in Member.OFF_ROSTER:
+        raise ValidationError(f"该党员{member.get_status_display()}。")
     if Transfer.objects.pending().filter(member=member).exists():
         raise ValidationError("该党员有待接收的组织关系转接，请先撤回。")
     _close_membership(member, on)
@@ -474,3 +474,68 @@ def leave(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
 def decease(member: Member, *, on: datetime.date, by, note: str = "") -> Member:
     """去世: off the active roster from `on`; history stays."""
     return _end(member, on, by, note, Member.Status.DECEASED, MemberEvent.Kind.DECEASED, "去世")
+
+
+# ------------------------------------------------------------- across the district's border
+
+@transaction.atomic
+def transfer_out_of_district(member: Member, *, on: datetime.date, destination: str, by,
+                             note: str = "") -> Member:
+    """组织关系转出本区 (to an organization the portal does not hold): the member leaves the
+    roster on `on` and no longer counts from that day; history stays."""
+    member = _lock(member)
+    _require_change(by, member.branch)
+    _require_active(member, "组织关系转接")
+    _check_day(on, "转出")
+    destination = (destination or "").strip()
+    if not destination:
+        raise ValidationError("请填写转往的党组织名称。")
+    if Transfer.objects.pending().filter(member=member).exists():
+        raise ValidationError("该党员已有一项待接收的组织关系转接，请先撤回。")
+    _close_membership(member, on)
+    member.status = Member.Status.TRANSFERRED_OUT
+    member.group = None
+    member.save(update_fields=["status", "group", "updated_at"])
+    _record(member, MemberEvent.Kind.TRANSFER_OUT, on, by=by, note=note, from_branch=member.branch,
+            destination=destination[:200])
+    return member
+
+
+@transaction.atomic
+def transfer_into_district(data: dict, *, branch: Organization, on: datetime.date, origin: str, by,
+                           note: str = "") -> Member:
+    """组织关系转入本区 (from an organization the portal does not hold): the member joins
+    `branch`'s roster and counts there from `on`. A member who once left the district comes back
+    on their old record."""
+    _require_change(by, branch)
+    if not branch.is_branch:
+        raise ValidationError("党员只能转入党支部（或联合党支部、临时党支部）。")
+    _check_day(on, "转入")
+    origin = (origin or "").strip()
+    if not origin:
+        raise ValidationError("请填写转出的党组织名称（原所在党组织）。")
+    values = _validate(data)
+    values.pop("status", None)
+    values.pop("is_mobile", None)
+    if values.get("is_lost_contact") is None:
+        values.pop("is_lost_contact", None)
+    if on < values["joined_on"]:
+        raise ValidationError("转入日期不能早于入党日期。")
+    existing = Member.objects.select_for_update().filter(id_number=values["id_number"]).first()
+    if existing is not None and existing.status != Member.Status.TRANSFERRED_OUT:
+        raise ValidationError(
+            {"id_number": ["该党员的组织关系已在本区党组织，请办理区内组织关系转接。"]}
+        )
+    if existing is not None:
+        last = Membership.objects.filter(member=existing).order_by("-started_on").first()
+        if last and last.ended_on and on < last.ended_on:
+            raise ValidationError(f"转入日期不能早于该党员转出本区的日期 {last.ended_on:%Y-%m-%d}。")
+        member = existing
+        member.branch, member.group, member.status = branch, None, Member.Status.NORMAL
+        member.save(update_fields=["branch", "group", "status", "updated_at"])
+    else:
+        member = Member.objects.create(branch=branch, status=Member.Status.NORMAL, **values)
+    _open_membership(member, branch, on)
+    _record(member, MemberEvent.Kind.TRANSFER_IN, on, by=by, note=note, to_branch=branch,
+            origin=origin[:200])
+    return member

@@ -19,7 +19,7 @@ class MemberQuerySet(BranchScopedQuerySet):
 
     def on_roster(self):
         """Everyone a branch still keeps on its roster (including 停止党籍)."""
-        return self.exclude(status__in=[Member.Status.LEFT, Member.Status.DECEASED])
+        return self.exclude(status__in=Member.OFF_ROSTER)
 
 
 class Member(models.Model):
@@ -32,10 +32,14 @@ class Member(models.Model):
         SUSPENDED = "suspended", "停止党籍"
         LEFT = "left", "已出党"
         DECEASED = "deceased", "已去世"
+        TRANSFERRED_OUT = "transferred_out", "已转出本区"
 
     class Sex(models.TextChoices):
         MALE = "男", "男"
         FEMALE = "女", "女"
+
+    # Statuses no longer kept on any roster of the portal (history stays).
+    OFF_ROSTER = (Status.LEFT, Status.DECEASED, Status.TRANSFERRED_OUT)
 
     name = models.CharField("姓名", max_length=50, db_index=True)
     id_number = models.CharField("公民身份号码", max_length=18)

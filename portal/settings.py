@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "recruitment",
     "dues",
     "useradmin",
+    "cycle",
     "reminders",
     "api",
     "demo",

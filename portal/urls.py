@@ -17,6 +17,7 @@ urlpatterns = [
     path("dues/", include("dues.urls")),
     path("users/", include("useradmin.urls")),
     path("reminders/", include("reminders.urls")),
+    path("cycle/", include("cycle.urls")),
     path("admin/", admin.site.urls),
 ]
 
