@@ -26,3 +26,13 @@
     });
   });
 })();
+// On a phone the menu folds behind <button class="nav-toggle" aria-controls="…">.
+document.addEventListener("click", function (event) {
+  "use strict";
+  var toggle = event.target.closest(".nav-toggle");
+  if (!toggle) { return; }
+  var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+  var open = toggle.getAttribute("aria-expanded") !== "true";
+  toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  if (menu) { menu.classList.toggle("open", open); }
+});
