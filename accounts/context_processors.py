@@ -1,8 +1,8 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
-from accounts.policy import policy_for
-from core.registry import EVERYONE, KEEPERS, STAFF, UPPER, site
+from accounts.policy import Right, policy_for
+from core.registry import EVERYONE, KEEPERS, REVIEWERS, STAFF, UPPER, site
 
 
 def _reaches(policy, audience: str) -> bool:
@@ -14,6 +14,8 @@ def _reaches(policy, audience: str) -> bool:
         return policy.is_upper
     if audience == KEEPERS:
         return policy.may_change_anything
+    if audience == REVIEWERS:
+        return policy.is_upper and not policy.scope(Right.REVIEW).empty
     return False
 
 

@@ -26,7 +26,8 @@ EVERYONE = "all"  # every signed-in user with a role
 UPPER = "upper"  # 组织部 staff, 党组织管理员 and auditors (the levels above the branches)
 KEEPERS = "keepers"  # users who may change some organization's records (not auditors)
 STAFF = "staff"  # 组织部 staff only
-AUDIENCES = (EVERYONE, UPPER, KEEPERS, STAFF)
+REVIEWERS = "reviewers"  # upper levels who may review branches' records (not auditors)
+AUDIENCES = (EVERYONE, UPPER, KEEPERS, STAFF, REVIEWERS)
 
 
 class Registry:
