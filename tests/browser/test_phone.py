@@ -84,12 +84,12 @@ def test_main_pages_fit_a_phone(page, live_url, username, width):
     page.set_viewport_size({"width": width, "height": 780})
     login(page, live_url, username, PASSWORD)
     for path in PAGES[username]:
+        slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "") or "home"
         if path == "member":
             path = f"/members/{members[0].pk}/"
         response = page.goto(f"{live_url}{path}")
         assert response.status == 200, (username, path, response.status)
         page.wait_for_load_state("networkidle")
-        slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "") or "home"
         _check(page, f"{username}-{slug}", width)
         if width == 390:
             assert page.evaluate(SMALL_TARGETS_JS) == [], (username, path)
