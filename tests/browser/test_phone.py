@@ -113,3 +113,16 @@ def test_the_menu_folds_behind_one_button_on_a_phone(page, live_url):
     assert "/meetings/review/" in page.url
     page.set_viewport_size({"width": 1280, "height": 800})
     assert page.locator(".mainnav").is_visible() and not toggle.is_visible()
+
+
+def test_a_quarters_ledger_prints_as_one_document(page, live_url):
+    district, members = _world()
+    login(page, live_url, "sec1101", PASSWORD)
+    page.goto(f"{live_url}/meetings/ledger/?org=1101")
+    assert page.locator(".ledger-meeting").count() == 1
+    page.emulate_media(media="print")
+    assert not page.locator(".topbar").is_visible() and not page.locator(".toolbar").is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = page.pdf(path=str(SHOTS / "ledger-1101.pdf"), format="A4")
+    # The cover, the contents, then the meeting on a page of its own.
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3

@@ -16,7 +16,7 @@ from tests.matrix import OWN, contributed_matrices
 from tests.security.test_url_matrix import MATRIX
 
 MAX_PAGES = 400
-PER_SHAPE = 4  # pages of one kind (member pages, meeting pages…) visited at most
+PER_SHAPE = 3  # pages of one kind (member pages, meeting pages…) visited at most
 SKIP_PREFIXES = ("/static/", "/admin/", "/api/docs", "/api/schema")
 
 
@@ -134,3 +134,11 @@ def test_the_auditors_menu_has_no_write_entries(w):
     for entry in ("导入", "审核", "考核设置"):
         assert f">{entry}<" not in nav, entry
     assert ">开展情况<" in nav and ">季度报表<" in nav
+
+
+@pytest.mark.parametrize("persona", ["secretary", "admin"])
+def test_no_link_shown_to_a_keeper_answers_403(w, persona):
+    client = Client()
+    client.force_login(getattr(w.p, persona))
+    answers, _ = crawl(client)
+    assert [(url, origin) for url, status, origin in answers if status == 403] == []
