@@ -2,7 +2,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
 from accounts.policy import Right, policy_for
-from core.registry import EVERYONE, KEEPERS, MANAGERS, STAFF, UPPER, site
+from core.registry import EVERYONE, KEEPERS, MANAGERS, REVIEWERS, STAFF, UPPER, site
 
 
 def _reaches(policy, audience: str) -> bool:
@@ -16,6 +16,8 @@ def _reaches(policy, audience: str) -> bool:
         return policy.may_change_anything
     if audience == MANAGERS:
         return not policy.scope(Right.MANAGE_ACCOUNTS).empty
+    if audience == REVIEWERS:
+        return policy.is_upper and not policy.scope(Right.REVIEW).empty
     return False
 
 

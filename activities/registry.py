@@ -1,5 +1,5 @@
 """What meetings and activities add to the shared screens (core.registry)."""
-from core.registry import UPPER
+from core.registry import REVIEWERS
 
 
 def register(site):
@@ -8,7 +8,7 @@ def register(site):
                        order=30)
     site.menu_entry("meetings", "三会一课", "activities:meeting-list", order=40)
     site.menu_entry("activities", "活动", "activities:activity-list", order=50)
-    site.menu_entry("review", "审核", "activities:review-queue", order=70, audience=UPPER)
+    site.menu_entry("review", "审核", "activities:review-queue", order=70, audience=REVIEWERS)
     site.audit_actions({
         "meeting.create": "新建会议记录", "meeting.edit": "修改会议记录",
         "meeting.submit": "提交会议记录", "meeting.resubmit": "重新提交会议记录",

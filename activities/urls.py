@@ -21,6 +21,7 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("export.xlsx", exports.meeting_export, name="meeting-export"),
+    path("ledger/", exports.meeting_ledger, name="meeting-ledger"),
 ]
 urlpatterns += [
     path("review/", review.review_queue, name="review-queue"),

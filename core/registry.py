@@ -27,7 +27,8 @@ UPPER = "upper"  # 组织部 staff, 党组织管理员 and auditors (the levels 
 KEEPERS = "keepers"  # users who may change some organization's records (not auditors)
 STAFF = "staff"  # 组织部 staff only
 MANAGERS = "managers"  # those who manage accounts: 组织部 staff and 党组织管理员
-AUDIENCES = (EVERYONE, UPPER, KEEPERS, STAFF, MANAGERS)
+REVIEWERS = "reviewers"  # upper levels who may review branches' records (not auditors)
+AUDIENCES = (EVERYONE, UPPER, KEEPERS, STAFF, MANAGERS, REVIEWERS)
 
 
 class Registry:

@@ -4,7 +4,7 @@ from core import registry
 
 
 def register(site):
-    site.menu_entry("imports", "导入", "imports:index", order=90, audience=registry.UPPER)
+    site.menu_entry("imports", "导入", "imports:index", order=90, audience=registry.KEEPERS)
 
 
 def kinds() -> list:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.policy import Right, policy_for
 from activities import actions
 from activities.forms import ActivityForm, AttachmentForm
 from activities.models import Activity
@@ -44,6 +45,9 @@ def activity_list(request):
         n_participants=Count("participations"), n_hours=Sum("participations__hours")
     ).order_by("-date", "-id")
     page = Paginator(activities, 50).get_page(request.GET.get("page"))
+    policy = policy_for(request.user)
+    for activity in page:  # read-only roles get no link to a form that would answer 403
+        activity.editable = policy.allows(Right.CHANGE, activity.organization)
     return render(request, "activities/activity_list.html", {
         "page": page, "org": org, "kind": kind, "kinds": Activity.Kind.choices,
         "can_create": changeable_branches(request.user).exists(),

@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.policy import Right, policy_for
 from activities.attendance import counts_of, with_counts
 from activities.forms import ReturnForm
 from activities.models import Meeting, MeetingKind
+from core.views import table_download, wants_xlsx
+from tabular.writer import Column
+
+PAGE_SIZE = 50
 
 
 def review_queryset(user):
@@ -22,13 +27,49 @@ def review_queryset(user):
     return meetings if condition is None else meetings.filter(condition)
 
 
+def _days_waiting(meeting, now) -> int:
+    return (now - meeting.submitted_at).days if meeting.submitted_at else 0
+
+
 @require_GET
 def review_queue(request):
-    meetings = with_counts(review_queryset(request.user).select_related("organization", "branch"))
+    """The queue, oldest first, with the count waiting per branch; ?format=xlsx is the whole
+    queue as a workbook."""
+    queue = review_queryset(request.user)
+    meetings = with_counts(queue.select_related("organization", "branch"))
     meetings = meetings.prefetch_related(
         Prefetch("kinds", queryset=MeetingKind.objects.order_by("id"))
     ).order_by("submitted_at", "id")
-    page = Paginator(meetings, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    if wants_xlsx(request):
+        return _queue_workbook(meetings, now)
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     for meeting in page:
         meeting.counts = counts_of(meeting)
-    return render(request, "activities/review_queue.html", {"page": page, "return_form": ReturnForm()})
+        meeting.days_waiting = _days_waiting(meeting, now)
+    per_branch = list(
+        queue.values("branch__code", "branch__name")
+        .annotate(waiting=Count("id"), oldest=Min("submitted_at"))
+        .order_by("oldest", "branch__code")
+    )
+    for row in per_branch:
+        row["days"] = (now - row["oldest"]).days if row["oldest"] else 0
+    return render(request, "activities/review_queue.html", {
+        "page": page, "return_form": ReturnForm(), "per_branch": per_branch,
+    })
+
+
+def _queue_workbook(meetings, now):
+    columns = [Column("提交时间", 18), Column("等待天数", 10, "int"), Column("党支部", 28),
+               Column("党组织", 28), Column("会议日期", 12, "date"), Column("会议类型", 20),
+               Column("主题", 36), Column("应到", 8, "int"), Column("实到", 8, "int")]
+    rows = []
+    for m in meetings:
+        counts = counts_of(m)
+        rows.append([
+            timezone.localtime(m.submitted_at).strftime("%Y-%m-%d %H:%M") if m.submitted_at else "",
+            _days_waiting(m, now), m.branch.name, m.organization.name, m.date,
+            m.kinds_display(), m.topic, counts.expected, counts.present,
+        ])
+    return table_download(f"审核队列_{timezone.localdate():%Y%m%d}.xlsx", columns, rows,
+                          title="待审核的会议记录", notes=[f"共 {len(rows)} 条，按提交时间排列。"])

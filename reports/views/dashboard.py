@@ -15,9 +15,11 @@ from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
 from core.quarters import Quarter
 from core.registry import site
+from core.views import table_download, wants_xlsx
 from reports import board, tasks
 from reports.figures import REQUIREMENT_LABELS
 from reports.models import Report, ReportBranch
+from tabular.writer import Column
 
 HISTORY_QUARTERS = 4
 START_QUARTERS = 8
@@ -78,6 +80,8 @@ def dashboard(request):
     current = board.board_for(org, quarter, known=rows[-1])
     if rows[-1]["summary"] is None:  # computed live: show those numbers beside the stored ones
         rows[-1].update(summary=current.summary, requirements=current.requirements)
+    if wants_xlsx(request):
+        return _branch_table_workbook(org, quarter, current)
     recent = (
         Report.objects.visible_to(request.user)
         .filter(organization=org)
@@ -98,6 +102,23 @@ def dashboard(request):
         "recent": recent,
         "meetings_url": _meetings_url(org) if org.is_branch else None,
     })
+
+
+def _branch_table_workbook(org: Organization, quarter: Quarter, current: board.Board):
+    """The page's 党支部明细 as a workbook: the same rows in the same order."""
+    columns = [Column("编码", 14), Column("党支部", 30), Column("党员", 8, "int"),
+               Column("正式党员", 10, "int"), Column("应开", 8, "int"), Column("已开", 8, "int"),
+               Column("完成率", 10, "percent"), Column("覆盖率", 10, "percent"),
+               Column("未完成", 50)]
+    rows = [[b["code"], b["name"], b["members"], b["full_members"], b["slots_applicable"],
+             b["slots_met"], b["completion_rate"], b["coverage"], "；".join(b["gaps"])]
+            for b in current.branches]
+    source = "实时计算" if current.live else f"第{current.report.version}版报表"
+    notes = [f"数据来源：{source}。"]
+    if current.truncated:
+        notes.append(f"只列出完成率最低的 {len(rows)} 个党支部。")
+    return table_download(f"{org.name}党支部明细_{quarter}.xlsx", columns, rows,
+                          title=f"{org.name} {quarter.label} 党支部明细", notes=notes)
 
 
 @require_POST

@@ -76,8 +76,12 @@ def exemption_list(request):
     exemptions = Exemption.objects.filter(
         branch__in=Organization.objects.visible_to(user)
     ).select_related("branch", "created_by").order_by("-quarter", "branch__path")[:500]
-    return render(request, "reports/exemption_list.html",
-                  {"form": form, "exemptions": exemptions})
+    for exemption in exemptions:
+        exemption.removable = policy.allows(Right.REVIEW, exemption.branch)
+    return render(request, "reports/exemption_list.html", {
+        "form": form, "exemptions": exemptions,
+        "can_exempt": not policy.scope(Right.REVIEW).empty,  # the same question as the POST's
+    })
 
 
 @require_POST

@@ -16,9 +16,11 @@ from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
 from core.cache import cached
 from core.quarters import Quarter
+from core.views import table_download, wants_xlsx
 from reports import due
 from reports.figures import REQUIREMENT_LABELS, compute_figures
 from reports.rules import RULE_KEYS
+from tabular.writer import Column
 
 
 def _quarter(request) -> Quarter:
@@ -114,8 +116,10 @@ def _calendar(quarter: Quarter, meetings, today):
 # -- upper levels -----------------------------------------------------------------------------
 @require_GET
 def overview(request):
-    """Branches × requirements of a subtree for a quarter: done / due / overdue at a glance."""
+    """Branches × requirements of a subtree for a quarter: done / due / overdue at a glance.
+    ?format=xlsx answers with a workbook of the rows the page shows (same filters)."""
     user = request.user
+    policy = policy_for(user)
     code = request.GET.get("org", "").strip()
     if code:
         org = get_visible_org(user, code=code)
@@ -144,20 +148,29 @@ def overview(request):
         if kind and org_obj.kind != kind or sector and org_obj.sector != sector:
             continue
         items = due.items_for(branch, quarter, today)
+        overdue = [i for i in items if i.state == due.OVERDUE]
+        if only_overdue and not overdue:
+            continue
         cells = []
         for key in RULE_KEYS:
             key_items = [i for i in items if i.key == key]
             requirement = branch.requirements.get(key)
             cells.append({
                 "key": key,
+                "label": REQUIREMENT_LABELS[key],
+                "kind": _meeting_kind(key),
                 "state": due.requirement_state(key_items),
                 "met": requirement["met"] if requirement else None,
                 "slots": requirement["slots"] if requirement else None,
+                "sort": requirement["met"] / requirement["slots"]
+                if requirement and requirement["slots"] else -1,
             })
-        overdue_count = sum(1 for i in items if i.state == due.OVERDUE)
-        if only_overdue and not overdue_count:
-            continue
-        rows.append({"branch": branch, "org": org_obj, "cells": cells, "overdue": overdue_count})
+        rows.append({"branch": branch, "org": org_obj, "cells": cells, "overdue": len(overdue),
+                     "gaps": overdue})
+    if wants_xlsx(request):
+        return _overview_workbook(org, quarter, rows)
+    query = request.GET.copy()
+    query["format"] = "xlsx"
     return render(request, "reports/overview.html", {
         "org": org, "quarter": quarter, "previous": quarter.previous(), "next": quarter.next(),
         "rows": rows, "labels": [REQUIREMENT_LABELS[k] for k in RULE_KEYS],
@@ -166,4 +179,35 @@ def overview(request):
         "sectors": Organization.Sector.choices,
         "roots": scope_roots(user),
         "state_labels": due.STATE_LABELS,
+        "export_query": query.urlencode(),
+        "can_review": policy.is_upper and not policy.scope(Right.REVIEW).empty,
     })
+
+
+def _cell_text(cell) -> str:
+    if cell["state"] == due.EXEMPT:
+        return "豁免"
+    if cell["slots"] is None:
+        return "—"
+    return f"{cell['met']}/{cell['slots']}"
+
+
+def _overview_workbook(org, quarter: Quarter, rows):
+    columns = [Column("党支部编码", 14), Column("党支部", 30), Column("上级", 24)]
+    columns += [Column(REQUIREMENT_LABELS[k], 12) for k in RULE_KEYS]
+    columns += [Column("完成率", 10, "percent"), Column("逾期未开", 10, "int"),
+                Column("逾期明细", 40)]
+    lines = []
+    for row in rows:
+        b = row["branch"]
+        lines.append([
+            b.code, b.name, row["org"].parent.name if row["org"].parent_id else "",
+            *[_cell_text(c) for c in row["cells"]],
+            b.completion_rate, row["overdue"],
+            "、".join(f"{i.when}{i.label}" for i in row["gaps"]),
+        ])
+    return table_download(
+        f"{org.name}会议开展情况_{quarter}.xlsx", columns, lines,
+        title=f"{org.name} {quarter.label} 会议开展情况",
+        notes=["每格为“已开/应开”；只统计已提交的会议记录。"],
+    )

@@ -29,4 +29,38 @@
       else if (field.type === "radio") { if (field.value === value) { field.checked = true; } }
     });
   });
+
+  // <table data-sortable>: a click on <th data-sort="num|text"> sorts the rows by the cells'
+  // data-value (district tables of 160+ branches).
+  function sortBy(table, index, numeric, header) {
+    var body = table.tBodies[0];
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    table.querySelectorAll("th[data-sort]").forEach(function (th) { th.removeAttribute("aria-sort"); });
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var rows = Array.prototype.slice.call(body.rows).filter(function (row) { return row.cells.length > index; });
+    rows.sort(function (a, b) {
+      var x = a.cells[index].getAttribute("data-value") || "";
+      var y = b.cells[index].getAttribute("data-value") || "";
+      var order = numeric ? (parseFloat(x) - parseFloat(y)) : x.localeCompare(y, "zh-Hans-CN");
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+
+  document.addEventListener("click", function (event) {
+    var header = event.target.closest("table[data-sortable] th[data-sort]");
+    if (!header) { return; }
+    var table = header.closest("table");
+    sortBy(table, header.cellIndex, header.getAttribute("data-sort") === "num", header);
+  });
+
+  // On a phone the menu folds behind <button class="nav-toggle" aria-controls="…">.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".nav-toggle");
+    if (!toggle) { return; }
+    var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (menu) { menu.classList.toggle("open", open); }
+  });
 })();

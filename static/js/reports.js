@@ -1,6 +1,5 @@
 // Quarterly report pages: one chart per requirement (data from the json_script element
-// #report-chart-data) and sortable tables (<table data-sortable>, <th data-sort="num|text">,
-// cells carry data-value). No inline scripts (CSP script-src 'self').
+// #report-chart-data). Sortable tables are portal.js's. No inline scripts (CSP script-src 'self').
 (function () {
   "use strict";
 
@@ -31,28 +30,6 @@
       });
     });
   }
-
-  function sortBy(table, index, numeric, header) {
-    var body = table.tBodies[0];
-    var ascending = header.getAttribute("aria-sort") !== "ascending";
-    table.querySelectorAll("th[data-sort]").forEach(function (th) { th.removeAttribute("aria-sort"); });
-    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var rows = Array.prototype.slice.call(body.rows).filter(function (row) { return row.cells.length > index; });
-    rows.sort(function (a, b) {
-      var x = a.cells[index].getAttribute("data-value") || "";
-      var y = b.cells[index].getAttribute("data-value") || "";
-      var order = numeric ? (parseFloat(x) - parseFloat(y)) : x.localeCompare(y, "zh-Hans-CN");
-      return ascending ? order : -order;
-    });
-    rows.forEach(function (row) { body.appendChild(row); });
-  }
-
-  document.addEventListener("click", function (event) {
-    var header = event.target.closest("table[data-sortable] th[data-sort]");
-    if (!header) { return; }
-    var table = header.closest("table");
-    sortBy(table, header.cellIndex, header.getAttribute("data-sort") === "num", header);
-  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawCharts);

@@ -41,6 +41,8 @@ PAGES = {
     "review-queue": ("admin", "activities:review-queue", {}, {}, 11),
     "dashboard": ("staff", "reports:dashboard", {}, {"org": "1100"}, 22),
     "activity-list": ("secretary", "activities:activity-list", {}, {}, 11),
+    "meeting-ledger": ("secretary", "activities:meeting-ledger", {},
+                       {"org": "1101", "year": str(TODAY.year)}, 12),
     "audit-log": ("staff", "useradmin:audit-log", {}, {}, 11),
     "accounts": ("admin", "useradmin:account-list", {}, {}, 14),
     "transfer-list": ("admin", "members:transfer-list", {}, {}, 11),

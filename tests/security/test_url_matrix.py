@@ -90,6 +90,7 @@ MATRIX: dict[str, Url] = {
     "activities:attachment-download": Url({"GET": READ}, pk("attachment"), scope=B1),
     "activities:attachment-delete": Url({"POST": WRITE}, pk("attachment"), scope=B1),
     "activities:meeting-export": Url({"GET": READ}, query=org_param(), scope=B1),
+    "activities:meeting-ledger": Url({"GET": READ}, query=org_param(), scope=B1),
     "reports:secretary-home": Url({"GET": READ}, query=org_param(), scope=B1),
     "reports:overview": Url({"GET": READ}, query=org_param(), scope=B1),
     "activities:review-queue": Url({"GET": READ}),
