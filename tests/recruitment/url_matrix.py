@@ -38,6 +38,11 @@ MATRIX = {
     "recruitment:violation-accept": Url({"POST": WRITE}, _rec("violation"), scope=B1,
                                         forbidden_writes={"secretary"},
                                         note="the level above accepts a broken rule"),
+    # /api/v1/applicants/ (recruitment registers it): a program's 401, not the login page
+    "api:applicant-list": Url({"GET": READ}, query=org_param(key="branch"), scope=B1,
+                              anonymous_status=401),
+    "api:applicant-detail": Url({"GET": READ}, lambda w: {"pk": w.recruitment.recorded.pk},
+                                scope=B1, anonymous_status=401),
     "recruitment:adopt": Url({"GET": READ, "POST": WRITE},
                              lambda w: {"member_pk": w.recruitment.probationary.pk}, scope=B1,
                              forbidden={"auditor"}),
