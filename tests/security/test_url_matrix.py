@@ -66,8 +66,10 @@ MATRIX: dict[str, Url] = {
     "members:member-edit": Url({"GET": READ, "POST": WRITE}, pk("member"), scope=B1,
                                forbidden={"auditor"}),
     "members:member-reveal-id": Url({"POST": WRITE}, pk("member"), scope=B1),
-    "members:member-event": Url({"POST": WRITE}, lambda w: {"pk": w.member.pk, "kind": "flow_in"},
-                                scope=B1),
+    "members:member-event": Url({"GET": READ, "POST": WRITE},
+                                lambda w: {"pk": w.member.pk, "kind": "flow_in"},
+                                scope=B1, forbidden={"auditor"},
+                                note="GET opens the one action's form on the member's page"),
     # meetings
     "activities:meeting-list": Url({"GET": READ}),
     "activities:meeting-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
