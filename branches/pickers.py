@@ -84,8 +84,11 @@ class OrganizationField(forms.Field):
         self.also = also
 
     def prepare_value(self, value):
+        """An initial pk or code is shown as the box shows a chosen organization."""
         if isinstance(value, int):
             return self.queryset.filter(pk=value).first() or value
+        if isinstance(value, str) and value and " " not in value:
+            return self.queryset.filter(code=value).first() or value
         return value
 
     def to_python(self, value):

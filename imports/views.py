@@ -57,16 +57,22 @@ def upload(request, kind):
     if not staff and not targets.exists():
         raise PermissionDenied("您没有导入数据的权限（只读角色）。")
     target_required = not (kind == "orgs" and staff)
-    forged = (request.POST.get("organization") or "").strip()
-    if forged and not targets.filter(pk=forged if forged.isdigit() else None).exists():
+    named = (request.POST.get("organization") or "").strip()
+    if named and not targets.filter(code=named.partition(" ")[0]).exists() and (
+        Organization.objects.filter(code=named.partition(" ")[0]).exists()
+    ):
         raise Http404  # a target the user may not import into is out of scope, as everywhere
+    initial = (request.GET.get("org") or "").strip()
+    if not initial and target_required:
+        only = list(targets[:2])
+        initial = only[0] if len(only) == 1 else ""
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
         targets=targets,
         target_required=target_required,
         allow_skip=_allows_skip(kind),
-        initial={"organization": request.GET.get("org")},
+        initial={"organization": initial},
     )
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]

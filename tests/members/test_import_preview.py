@@ -18,7 +18,7 @@ HEADER = ["姓名", "公民身份号码", "人员类别", "入党日期", "转�
 
 def upload(client, org, data, kind="members"):
     client.post(reverse("imports:upload", args=[kind]),
-                {"organization": org.pk, "file": SimpleUploadedFile("roster.xlsx", data)})
+                {"organization": org.code, "file": SimpleUploadedFile("roster.xlsx", data)})
     return ImportBatch.objects.latest("created_at")
 
 

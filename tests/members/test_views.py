@@ -272,10 +272,10 @@ def test_export_follows_the_filters(client, personas, member, district):
 
 # -- uploads are scoped ------------------------------------------------------------------
 
-def _upload(client, org_pk, data):
+def _upload(client, org_code, data):
     return client.post(
         reverse("imports:upload", args=["members"]),
-        {"organization": org_pk, "file": io.BytesIO(data) if False else _file(data)},
+        {"organization": org_code, "file": io.BytesIO(data) if False else _file(data)},
     )
 
 
@@ -291,7 +291,7 @@ def test_secretary_is_offered_only_their_branch_and_a_forged_target_is_404(clien
     choices = [o.pk for o in response.context["form"].fields["organization"].queryset]
     assert choices == [district.b1.pk]
     data = xlsx_bytes(rows_for([person(new_id(), branch="1102")]))
-    assert _upload(c, district.b2.pk, data).status_code == 404
+    assert _upload(c, district.b2.code, data).status_code == 404
     assert not ImportBatch.objects.exists() and not Member.objects.exists()
 
 
@@ -303,7 +303,7 @@ def test_secretary_is_offered_only_their_branch_and_a_forged_target_is_404(clien
 def test_each_role_can_upload_only_into_its_scope(client, personas, district, new_id, who, target, expected):
     c = client_for(client, getattr(personas, who))
     data = xlsx_bytes(rows_for([person(new_id(), branch="1101")]))
-    response = _upload(c, getattr(district, target).pk, data)
+    response = _upload(c, getattr(district, target).code, data)
     if expected == 201:
         assert response.status_code == 302
         batch = ImportBatch.objects.get()
@@ -317,7 +317,7 @@ def test_each_role_can_upload_only_into_its_scope(client, personas, district, ne
 def test_rows_naming_another_branch_are_errors_for_a_branch_upload(client, personas, district, new_id):
     c = client_for(client, personas.secretary)
     data = xlsx_bytes(rows_for([person(new_id(), branch="1102"), person(new_id(), branch="1201")]))
-    _upload(c, district.b1.pk, data)
+    _upload(c, district.b1.code, data)
     batch = ImportBatch.objects.get()
     messages = [e["message"] for r in batch.plan["rows"] for e in r["errors"]]
     assert len(messages) == 2 and all("不在本次导入的范围" in m for m in messages)
@@ -374,7 +374,7 @@ def test_a_large_upload_runs_as_a_job_and_applies_the_stored_plan(
     c = client_for(client, personas.secretary)
     data = xlsx_bytes(rows_for([person(new_id()), person(new_id(), group="第一党小组")]))
     with django_capture_on_commit_callbacks(execute=True):
-        assert _upload(c, district.b1.pk, data).status_code == 302
+        assert _upload(c, district.b1.code, data).status_code == 302
     batch = ImportBatch.objects.get()
     batch.refresh_from_db()
     assert batch.status == "preview" and batch.plan["rows"][0]["action"] == "create"

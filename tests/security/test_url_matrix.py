@@ -75,7 +75,7 @@ MATRIX: dict[str, Url] = {
     "activities:meeting-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
                                      forbidden={"auditor"}),
     "activities:attendance-rows": Url(
-        {"GET": READ}, query=lambda w: {"organization": w.d.b1.pk},
+        {"GET": READ}, query=lambda w: {"organization": w.d.b1.code},
         scope=B1 - {"auditor"},
         note="a fragment of the meeting form: it looks among organizations the user may change"),
     "activities:meeting-detail": Url({"GET": READ}, pk("submitted"), scope=B1),
@@ -405,7 +405,7 @@ def test_an_upload_into_branch_1101_follows_the_scope(kind, persona, w):
     batches = ImportBatch.objects.count()
 
     response = client.post(reverse("imports:upload", args=[kind]), {
-        "organization": w.d.b1.pk, "file": SimpleUploadedFile("a.csv", csv_bytes([["姓名"]]))})
+        "organization": w.d.b1.code, "file": SimpleUploadedFile("a.csv", csv_bytes([["姓名"]]))})
 
     want = TARGET_RULE[persona]
     if want == "login":
