@@ -75,7 +75,7 @@ MATRIX: dict[str, Url] = {
     "activities:meeting-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
                                      forbidden={"auditor"}),
     "activities:attendance-rows": Url(
-        {"GET": READ}, query=lambda w: {"organization": w.d.b1.code},
+        {"GET": READ}, query=lambda w: {"organization": w.d.b1.pk},
         scope=B1 - {"auditor"},
         note="a fragment of the meeting form: it looks among organizations the user may change"),
     "activities:meeting-detail": Url({"GET": READ}, pk("submitted"), scope=B1),
