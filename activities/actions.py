@@ -47,18 +47,29 @@ def is_upper_level(user, branch: Organization) -> bool:
 
 
 def can_edit_meeting(user, meeting: Meeting) -> bool:
-    """Drafts and returned records: the branch's people. A submitted record: the upper level only."""
+    """A draft: whoever may change the branch's records. A submitted record: nobody — the upper
+    level returns it with a comment. A returned record: the branch's own people, not its
+    reviewers (the record stays the branch's)."""
     if not can_change(user, meeting.branch):
         return False
     if meeting.status == Meeting.Status.SUBMITTED:
-        return is_upper_level(user, meeting.branch)
+        return False
+    if meeting.status == Meeting.Status.RETURNED:
+        return not is_upper_level(user, meeting.branch)
     return True
+
+
+def can_resubmit(user, meeting: Meeting) -> bool:
+    """重新提交 a returned record: the branch's own people only, never the reviewer who returned it."""
+    return can_change(user, meeting.branch) and not is_upper_level(user, meeting.branch)
 
 
 def _require_edit(user, meeting: Meeting) -> None:
     require_change(user, meeting.branch)
     if not can_edit_meeting(user, meeting):
-        raise ActionRefused("该会议记录已提交，不能修改；如需更正，请联系上级党组织退回修改。")
+        if meeting.status == Meeting.Status.SUBMITTED:
+            raise ActionRefused("该会议记录已提交，不能修改；如需更正，请由上级党组织退回修改。")
+        raise ActionRefused("退回的会议记录由支部修改后重新提交；上级党组织不能代为修改。")
 
 
 # -- meetings ----------------------------------------------------------------------------------
@@ -198,6 +209,8 @@ def submit_meeting(meeting: Meeting, *, by) -> Meeting:
     if not meeting.kinds.exists():
         raise ActionRefused("请先选择会议类型。")
     resubmitting = meeting.status == Meeting.Status.RETURNED
+    if resubmitting and not can_resubmit(by, meeting):
+        raise ActionRefused("退回的会议记录由支部修改后重新提交。")
     meeting.status = Meeting.Status.SUBMITTED
     meeting.submitted_at = timezone.now()
     meeting.reviewed_at, meeting.reviewed_by = None, None

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import forms
 
 from activities.models import Activity, Meeting
+from branches.models import Organization
+from branches.pickers import OrganizationField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -63,6 +65,21 @@ class MeetingForm(forms.Form):
 class ReturnForm(forms.Form):
     comment = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 3}),
                               max_length=2000)
+
+
+class ReviewFilterForm(forms.Form):
+    """The review queue's filters: one organization's subtree, and how long records have waited."""
+
+    WAITING = [("", "不限"), ("3", "3 天以上"), ("7", "7 天以上"), ("14", "14 天以上"),
+               ("30", "30 天以上")]
+
+    org = OrganizationField(label="党组织", required=False, kinds="parent")
+    waiting = forms.ChoiceField(label="已等待", choices=WAITING, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = Organization.objects.visible_to(user).exclude(
+            kind=Organization.Kind.GROUP)
 
 
 class AttachmentForm(forms.Form):

@@ -1,6 +1,7 @@
 from django import forms
 
 from branches.models import Organization
+from branches.pickers import OrganizationField
 
 EDITABLE = [
     "name", "short_name", "kind", "sector", "parent", "founded_on", "dissolved_on", "secretary_name",
@@ -10,6 +11,11 @@ EDITABLE = [
 
 class OrganizationForm(forms.ModelForm):
     """Create or edit an organization; the parent is chosen among organizations the user may change."""
+
+    parent = OrganizationField(
+        label="上级组织", required=False, kinds="parent", right="change",
+        help_text="输入上级组织名称或编码后从建议中选择。",
+    )
 
     class Meta:
         model = Organization
@@ -25,8 +31,7 @@ class OrganizationForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["code"].disabled = True
             parents = parents.exclude(path__startswith=self.instance.path)
-        self.fields["parent"].queryset = parents.order_by("path")
-        self.fields["parent"].label_from_instance = lambda o: f"{o.code} {o.name}"
+        self.fields["parent"].queryset = parents
 
     def clean(self):
         data = super().clean()

@@ -6,6 +6,7 @@ app_name = "branches"
 
 urlpatterns = [
     path("", views.tree, name="tree"),
+    path("-/pick/", views.pick, name="org-pick"),
     path("<str:code>/", views.detail, name="org-detail"),
     path("<str:code>/children/", views.children, name="org-children"),
     path("<str:code>/edit/", views.edit, name="org-edit"),

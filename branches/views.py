@@ -11,6 +11,7 @@ from branches.actions import create_organization, update_organization
 from branches.forms import EDITABLE, OrganizationForm
 from branches.health import figures_for, flags_for
 from branches.models import Organization
+from branches.pickers import suggestions
 
 
 def _with_counts(orgs):
@@ -128,3 +129,13 @@ def create_child(request, code):
                 messages.success(request, f"已新建 {org.name}。")
                 return redirect("branches:org-detail", code=org.code)
     return render(request, "branches/edit.html", {"form": form, "org": None, "parent": parent})
+
+
+@require_GET
+def pick(request):
+    """htmx: the <option>s an organization picker suggests, from the user's scope only."""
+    params = request.GET
+    text = params.get("q") or params.get(params.get("field") or "q") or ""
+    orgs = suggestions(request.user, text[:60], kinds=params.get("kinds", "any"),
+                       right=params.get("right", "see"))
+    return render(request, "branches/_pick.html", {"orgs": orgs})

@@ -46,6 +46,7 @@ class RowPlan:
     errors: list[RowError] = field(default_factory=list)
     raw: list = field(default_factory=list)  # the row's cells as text, kept for the error file
     key: str = ""  # the natural key (ID number, org code …)
+    shown: list = field(default_factory=list)  # [text, has_error] per Importer.preview_columns
 
     def fail(self, column: str, message: str) -> None:
         self.errors.append(RowError(self.row, column, message))
@@ -160,6 +161,9 @@ class Importer:
     title: str = ""
     fields: dict[str, list[str]] = {}
     required_headers: tuple[str, ...] = ()
+    # The parsed fields the preview shows for every row, as (field, label); the importer fills
+    # RowPlan.shown in this order.
+    preview_columns: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, *, organization=None, user=None):
         self.organization = organization

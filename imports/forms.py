@@ -1,15 +1,15 @@
 from django import forms
 
-from branches.models import Organization
+from branches.pickers import OrganizationField
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="选择文件", help_text="支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码均可）"
     )
-    organization = forms.ModelChoiceField(
-        label="导入到", queryset=Organization.objects.none(), required=False,
-        empty_label="全区（顶层组织）",
+    organization = OrganizationField(
+        label="导入到", required=False, kinds="parent", right="change",
+        help_text="输入党组织名称或编码后从建议中选择。",
     )
     skip_invalid = forms.BooleanField(
         label="跳过有错误的行", required=False,
@@ -21,8 +21,7 @@ class UploadForm(forms.Form):
         field = self.fields["organization"]
         field.queryset = targets
         field.required = target_required
-        field.label_from_instance = lambda o: f"{o.code} {o.name}（{o.get_kind_display()}）"
-        if target_required:
-            field.empty_label = None
+        if not target_required:
+            field.help_text = "留空则导入为全区的顶层组织；" + field.help_text
         if not allow_skip:
             del self.fields["skip_invalid"]

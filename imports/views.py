@@ -57,16 +57,22 @@ def upload(request, kind):
     if not staff and not targets.exists():
         raise PermissionDenied("您没有导入数据的权限（只读角色）。")
     target_required = not (kind == "orgs" and staff)
-    forged = (request.POST.get("organization") or "").strip()
-    if forged and not targets.filter(pk=forged if forged.isdigit() else None).exists():
+    named = (request.POST.get("organization") or "").strip()
+    if named and not targets.filter(code=named.partition(" ")[0]).exists() and (
+        Organization.objects.filter(code=named.partition(" ")[0]).exists()
+    ):
         raise Http404  # a target the user may not import into is out of scope, as everywhere
+    initial = (request.GET.get("org") or "").strip()
+    if not initial and target_required:
+        only = list(targets[:2])
+        initial = only[0] if len(only) == 1 else ""
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
         targets=targets,
         target_required=target_required,
-        allow_skip=kind != "orgs",
-        initial={"organization": request.GET.get("org")},
+        allow_skip=_allows_skip(kind),
+        initial={"organization": initial},
     )
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
@@ -103,10 +109,16 @@ def _batch_for(request, pk) -> ImportBatch:
     return get_object_or_404(ImportBatch.objects.owned_by(request.user), pk=pk)
 
 
+def _allows_skip(kind: str) -> bool:
+    """Organizations load all or nothing (a tree with holes would misplace children)."""
+    return kind != "orgs"
+
+
 @require_GET
 def batch_detail(request, pk):
     batch = _batch_for(request, pk)
-    context = {"batch": batch, "title": importer_class(batch.kind).title}
+    importer = importer_class(batch.kind)
+    context = {"batch": batch, "title": importer.title}
     if batch.plan:
         plan = Plan.from_json(batch.plan)
         show = request.GET.get("show", "all")
@@ -115,14 +127,22 @@ def batch_detail(request, pk):
             rows = [r for r in rows if r.action == "error"]
         elif show == "changes":
             rows = [r for r in rows if r.action in ("create", "update")]
+        counts = plan.preview_counts()
+        valid = counts["create"] + counts["update"] + counts["unchanged"]
+        previewing = batch.status == ImportBatch.Status.PREVIEW
         context.update(
             plan=plan,
-            counts=plan.preview_counts(),
+            counts=counts,
             rows=rows[:PREVIEW_LIMIT],
             truncated=len(rows) > PREVIEW_LIMIT,
             show=show,
-            can_confirm=batch.status == ImportBatch.Status.PREVIEW
-            and (batch.skip_invalid or not plan.errors),
+            columns=[label for _name, label in importer.preview_columns]
+            if any(r.shown for r in plan.rows[:1]) else [],
+            can_confirm=previewing and (batch.skip_invalid or not plan.errors),
+            # With errors, the valid rows can still go in from this page: no second upload.
+            valid_rows=valid,
+            can_import_valid=previewing and bool(plan.errors) and not batch.skip_invalid
+            and valid > 0 and _allows_skip(batch.kind),
         )
     if batch.result:
         context["result"] = batch.result
@@ -143,6 +163,12 @@ def batch_progress(request, pk):
 def batch_confirm(request, pk):
     batch = _batch_for(request, pk)
     plan = Plan.from_json(batch.plan) if batch.plan else None
+    if (plan is not None and plan.errors and request.POST.get("skip_invalid") == "1"
+            and _allows_skip(batch.kind)):
+        # "导入其余 N 条有效记录": the user chose, on the preview, to leave the error rows out.
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+            skip_invalid=True)
+        batch.refresh_from_db()
     if plan is None or (plan.errors and not batch.skip_invalid):
         messages.error(request, "该文件有错误，未写入任何数据。请修改后重新上传。")
         return redirect("imports:batch-detail", pk=batch.pk)

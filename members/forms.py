@@ -6,6 +6,8 @@ keyed by field; `apply_errors` puts those messages next to the fields.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from branches.models import Organization
+from branches.pickers import OrganizationField
 from members.models import Member
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,7 +31,7 @@ class MemberForm(forms.Form):
     remarks = forms.CharField(label="备注", required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, editing=False, **kwargs):
+    def __init__(self, *args, editing=False, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             # category and 转正 change through recorded actions, not by editing
@@ -42,25 +44,17 @@ class MemberForm(forms.Form):
             self.fields["party_post"] = forms.CharField(
                 label="党内职务", required=False, max_length=40, help_text="书记、副书记、委员等"
             )
-            self.fields["reporting_community"] = forms.CharField(
-                label="双报到社区党组织编码", required=False, max_length=20,
-                help_text="在职党员到社区报到时填写社区党组织的编码",
+            self.fields["reporting_community"] = OrganizationField(
+                label="双报到社区党组织", required=False, kinds="parent",
+                queryset=Organization.objects.visible_to(user) if user is not None
+                else Organization.objects.none(),
+                also=Organization.objects.all(),
+                help_text="在职党员到社区报到时填写：输入社区党组织名称或编码后从建议中选择。",
             )
             # Opening the form is not a reveal: the number is retyped only to correct it.
             field = self.fields["id_number"]
             field.required = False
             field.help_text = "显示的是隐去中间 8 位的号码；如需更正请填写完整号码，不改或留空则保持不变。"
-
-    def clean_reporting_community(self):
-        from branches.models import Organization
-
-        code = (self.cleaned_data.get("reporting_community") or "").strip()
-        if not code:
-            return None
-        org = Organization.objects.filter(code=code).first()
-        if org is None:
-            raise forms.ValidationError(f"找不到编码为 {code} 的党组织。")
-        return org
 
     def data_for_actions(self) -> dict:
         data = dict(self.cleaned_data)
@@ -82,9 +76,15 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class DatedForm(forms.Form):
+    """A life event: its date is typed, never prefilled (出党 or 去世 must not default to today)."""
+
     field_order = ["on", "until", "to_branch", "destination", "note"]
     on = forms.DateField(label="日期", widget=DATE)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
 
 class ExtendForm(DatedForm):
@@ -92,7 +92,17 @@ class ExtendForm(DatedForm):
 
 
 class TransferForm(DatedForm):
-    to_branch = forms.CharField(label="转入党支部编码", max_length=20)
+    to_branch = OrganizationField(
+        label="转入党支部", kinds="branch",
+        help_text="输入党支部名称或编码后从建议中选择；本辖区以外的党支部请填写其完整编码。",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        field = self.fields["to_branch"]
+        branches = Organization.objects.branches()
+        field.queryset = branches.visible_to(user) if user is not None else branches.none()
+        field.also = branches  # the receiving side accepts (members.actions.transfer_out)
 
 
 class FlowOutForm(DatedForm):

@@ -44,6 +44,8 @@ CHUNK = 2000
 COPY_THRESHOLD = 500  # below this, bulk_create is as fast and works on every database
 
 STATUS_LABELS = dict(Member.Status.choices)
+# What an upper organization's name ends with; the rest is the stem its branches' names repeat.
+ANCESTOR_SUFFIXES = ("党工委", "党委", "总支部委员会", "党总支", "委员会")
 
 
 @contextlib.contextmanager
@@ -91,6 +93,11 @@ class MemberImporter(Importer):
         "remarks": ["备注"],
     }
     required_headers = ("name", "id_number", "joined_on")
+    preview_columns = (
+        ("sex", "性别"), ("birth_date", "出生日期"), ("ethnicity", "民族"), ("category", "人员类别"),
+        ("joined_on", "入党日期"), ("confirmed_on", "转正日期"), ("branch", "所在党支部"),
+        ("group", "党小组"), ("status", "党籍状态"), ("is_mobile", "流动党员"),
+    )
 
     def check_target(self):
         org = self.organization
@@ -156,7 +163,27 @@ class MemberImporter(Importer):
             if "group" in record:
                 values["group"] = self._resolve_group(row, record.get("group"), branch, scope)
         row.values = values
+        row.shown = self._shown_row(row, record, values, checked.month_only, scope)
         return row
+
+    def _shown_row(self, row, record, values, month_only, scope) -> list:
+        """Each preview column as read: the parsed value, or the cell itself when it failed."""
+        failed = {e.column for e in row.errors}
+        shown = []
+        for name, _label in self.preview_columns:
+            column = self.column("branch_code" if name == "branch" and record.get("branch_code")
+                                 else name)
+            value = values.get(name)
+            if value is None or value == "":
+                text = "" if name not in record else _as_cell(record.get(name))
+            elif name == "branch":
+                text = scope.by_id[value].name if value in scope.by_id else str(value)
+            else:
+                text = _shown(name, value, scope)
+                if name in month_only:
+                    text += "（仅年月，按1日）"
+            shown.append([text, column in failed])
+        return shown
 
     def _resolve_branch(self, row, record, scope) -> Organization | None:
         code_ref = normalize_text(record.get("branch_code"))
@@ -368,6 +395,16 @@ def _shown(name, value, scope) -> str:
     return str(value)
 
 
+def _as_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
 class RosterScope:
     """The branches and 党小组 of an import's target subtree, for lookups by code and name
     (the roster's, and every ledger that names a person's branch the same way)."""
@@ -387,6 +424,7 @@ class RosterScope:
             if o.name in self.branch_by_name:
                 self.ambiguous_names.add(o.name)
             self.branch_by_name[o.name] = o
+        self.branch_by_tail, self.ambiguous_tails = self._tails(branches)
         self.others = {o.code: o for o in orgs if not o.is_branch}
         self.others.update({o.name: o for o in orgs if not o.is_branch})
         self.groups: dict[int, dict[str, Organization]] = {}
@@ -399,8 +437,41 @@ class RosterScope:
                 if branch is not None and o.name.startswith(branch.name) and len(o.name) > len(branch.name):
                     lookup.setdefault(o.name[len(branch.name):], o)
 
+    def _tails(self, branches) -> tuple[dict[str, Organization], set[str]]:
+        """Branches by the part of their name after an ancestor's (东湖街道幸福里社区第二网格党支部
+        ← 第二网格党支部 under 东湖街道幸福里社区党委), counting only tails unique in the subtree.
+
+        Rosters often drop the parent's prefix. An ancestor's name is matched with or without
+        its kind (党委, 党工委, 党总支 …), so the tail is what the branch adds to its parents.
+        """
+        found: dict[str, set[int]] = {}
+        for branch in branches:
+            for stem in self._ancestor_stems(branch):
+                if branch.name.startswith(stem) and len(branch.name) > len(stem):
+                    found.setdefault(branch.name[len(stem):], set()).add(branch.pk)
+        tails, ambiguous = {}, set()
+        for tail, ids in found.items():
+            if tail in self.branch_by_name:
+                continue  # a full name always means that branch
+            if len(ids) == 1:
+                tails[tail] = self.by_id[next(iter(ids))]
+            else:
+                ambiguous.add(tail)
+        return tails, ambiguous
+
+    def _ancestor_stems(self, org: Organization):
+        parent = self.by_id.get(org.parent_id)
+        while parent is not None:
+            yield parent.name
+            for suffix in ANCESTOR_SUFFIXES:
+                if parent.name.endswith(suffix) and len(parent.name) > len(suffix):
+                    yield parent.name[: -len(suffix)]
+                    break
+            parent = self.by_id.get(parent.parent_id)
+
     def find_branch(self, ref: str | None) -> tuple[Organization | None, str | None]:
-        """The branch a cell names (code or exact name), or None and the message saying why."""
+        """The branch a cell names (code, exact name, or the tail after its parent's name when
+        unique in the subtree), or None and the message saying why."""
         target = self.target
         if not ref:
             if target.is_branch:
@@ -411,6 +482,8 @@ class RosterScope:
             return branch, None
         if ref in self.ambiguous_names:
             return None, f"有多个党支部名为“{ref}”，请改填党支部编码。"
+        if ref in self.ambiguous_tails:
+            return None, f"{target.name}下有多个党支部名称以“{ref}”结尾，请填写党支部全称或编码。"
         outside = self.outside(ref)
         if outside is not None:
             return None, f"“{ref}”（{outside.name}）不在本次导入的范围（{target.name}）内。"
@@ -423,7 +496,7 @@ class RosterScope:
             return self.branch_by_code[ref]
         if ref in self.ambiguous_names:
             return None
-        return self.branch_by_name.get(ref)
+        return self.branch_by_name.get(ref) or self.branch_by_tail.get(ref)
 
     def non_branch(self, ref: str) -> Organization | None:
         return self.others.get(ref)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from branches.models import BranchScopedQuerySet
+from core.quarters import add_months
 
 
 class MemberQuerySet(BranchScopedQuerySet):
@@ -123,6 +124,10 @@ class Member(models.Model):
             return joined.replace(year=joined.year + 1)
         except ValueError:
             return joined.replace(year=joined.year + 1, day=28)
+
+    def confirmation_due_on(self) -> datetime.date:
+        """The 转正申请 is due one month before the probation ends (interfaces.md §4.2)."""
+        return add_months(self.probation_ends_on(), -1)
 
     def is_full_on(self, day: datetime.date) -> bool:
         if self.category != self.Category.FULL:

@@ -5,10 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import audit
@@ -183,22 +182,25 @@ def member_detail(request, pk):
     return _render_detail(request, member)
 
 
-def _render_detail(request, member, *, full_id=False, forms=None, status=200):
+def _render_detail(request, member, *, full_id=False, open_kind=None, form=None, status=200):
+    """The member's page: facts, history, and a menu of the actions that apply now.
+
+    One action at a time: `open_kind` names the one whose form is open (from the menu, or sent
+    back with its errors). Dates start empty: 出党 and 去世 are never one click from today.
+    """
     changeable = can_change(request.user, member.branch)
     kinds = events_for(member) if changeable else []
-    forms = forms or {}
-    kinds = [k for k in forms if k not in kinds] + kinds  # a refused form shows its reason
-    event_forms = [
-        (kind, EVENT_FORMS[kind][0], forms.get(kind) or EVENT_FORMS[kind][1](
-            prefix=kind, initial={"on": timezone.localdate()}))
-        for kind in kinds
-    ]
+    open_form = None
+    if open_kind is not None:
+        open_form = (open_kind, EVENT_FORMS[open_kind][0],
+                     form or EVENT_FORMS[open_kind][1](prefix=open_kind))
     context = {
         "member": member,
         "full_id": full_id,
         "can_change": changeable,
         "can_reveal": changeable,
-        "event_forms": event_forms,
+        "event_menu": [(kind, EVENT_FORMS[kind][0]) for kind in kinds],
+        "open_form": open_form,
         "events": member.events.select_related("from_branch", "to_branch", "recorded_by").order_by(
             "-date", "-recorded_at"),
         "memberships": member.memberships.select_related("branch").order_by("-started_on"),
@@ -248,9 +250,9 @@ def member_edit(request, pk):
     initial.update(
         is_lost_contact=member.is_lost_contact,
         party_post=member.party_post,
-        reporting_community=member.reporting_community.code if member.reporting_community_id else "",
+        reporting_community=member.reporting_community if member.reporting_community_id else None,
     )
-    form = MemberForm(request.POST or None, initial=initial, editing=True)
+    form = MemberForm(request.POST or None, initial=initial, editing=True, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.data_for_actions()
         if (data.get("id_number") or "").strip() == member.masked_id_number:
@@ -266,21 +268,25 @@ def member_edit(request, pk):
     return render(request, "members/form.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_event(request, pk, kind):
+    """GET opens one action's form on the member's page; POST records it through the action."""
     member = _changeable_member(request, pk)
     if kind not in EVENT_FORMS:
-        return HttpResponse(status=404)
+        raise Http404
     label, form_class = EVENT_FORMS[kind]
-    form = form_class(request.POST, prefix=kind)
+    if request.method == "GET":
+        if kind not in events_for(member):
+            messages.error(request, f"{member.name}当前的状态不能办理{label}。")
+            return _render_detail(request, member)
+        return _render_detail(request, member, open_kind=kind)
+    form = form_class(request.POST, prefix=kind, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         common = {"on": data["on"], "by": request.user, "note": data.get("note", "")}
         try:
             if kind == "transfer":
-                to_branch = Organization.objects.branches().filter(code=data["to_branch"].strip()).first()
-                if to_branch is None:
-                    raise ValidationError(f"找不到编码为 {data['to_branch']} 的党支部。")
+                to_branch = data["to_branch"]
                 transfer = actions.transfer_out(member, to_branch, **common)
                 if transfer.status == Transfer.Status.PENDING:
                     messages.success(request, f"已发起转接，等待{to_branch.name}接收。")
@@ -300,8 +306,15 @@ def member_event(request, pk, kind):
         else:
             messages.success(request, f"已办理{label}。")
             return redirect(_after_event(request, member))
+    # The reasons go to the top of the page, where the eye lands after the reload; the form
+    # stays open below with what was typed.
+    reasons = [str(e) for e in form.non_field_errors()] + [
+        f"{form.fields[name].label}：{error}"
+        for name, errors in form.errors.items() if name != "__all__" for error in errors
+    ]
+    messages.error(request, f"未能办理{label}：" + "；".join(reasons))
     member.refresh_from_db()
-    return _render_detail(request, member, forms={kind: form}, status=400)
+    return _render_detail(request, member, open_kind=kind, form=form, status=400)
 
 
 def _after_event(request, member) -> str:

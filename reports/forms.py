@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django import forms
 
+from branches.models import Organization
+from branches.pickers import OrganizationField
 from core.quarters import Quarter
 from reports.models import RULE_KEYS, RequirementRule
 
@@ -32,7 +34,8 @@ class RuleVersionForm(forms.Form):
 
 
 class ExemptionForm(forms.Form):
-    branch = forms.CharField(label="党支部编码", max_length=20)
+    branch = OrganizationField(label="党支部", kinds="branch",
+                               help_text="输入党支部名称或编码后从建议中选择。")
     quarter = forms.ChoiceField(label="季度")
     key = forms.ChoiceField(
         label="豁免要求", required=False,
@@ -41,9 +44,15 @@ class ExemptionForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=200,
                              help_text="如：本季度中期新成立、正在撤销。")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quarter"].choices = quarter_choices(Quarter.current().previous(), 4)
+        branches = Organization.objects.branches()
+        field = self.fields["branch"]
+        field.queryset = branches.visible_to(user) if user is not None else branches.none()
+        # A code outside the scope still resolves, so that the view answers it with 404 as
+        # every other out-of-scope object.
+        field.also = branches
 
     def clean_quarter(self):
         return Quarter.parse(self.cleaned_data["quarter"])

@@ -134,7 +134,10 @@ def meeting_edit(request, pk):
     meeting = visible_meeting(request.user, pk)
     require_change(request.user, meeting.branch)
     if not actions.can_edit_meeting(request.user, meeting):
-        messages.error(request, "该会议记录已提交，不能修改；如需更正，请联系上级党组织退回修改。")
+        if meeting.status == Meeting.Status.SUBMITTED:
+            messages.error(request, "该会议记录已提交，不能修改；如需更正，请由上级党组织退回修改。")
+        else:
+            messages.error(request, "退回的会议记录由支部修改后重新提交；上级党组织不能代为修改。")
         return redirect("activities:meeting-detail", pk=meeting.pk)
     return _meeting_form(request, meeting.branch, meeting)
 
@@ -261,7 +264,10 @@ def _detail_context(request, meeting):
         "events": meeting.events.select_related("by"),
         "attachments": meeting.attachments.all(),
         "can_edit": changeable and actions.can_edit_meeting(request.user, meeting),
-        "can_submit": changeable and meeting.status != Meeting.Status.SUBMITTED,
+        "can_submit": changeable and (
+            meeting.status == Meeting.Status.DRAFT
+            or (meeting.status == Meeting.Status.RETURNED
+                and actions.can_resubmit(request.user, meeting))),
         "can_review": upper and meeting.status == Meeting.Status.SUBMITTED,
         "can_delete": changeable and meeting.status == Meeting.Status.DRAFT and not meeting.submitted_at,
         "return_form": ReturnForm(),

@@ -1,6 +1,8 @@
 """The upper levels' review queue: submitted records of the branches below them."""
 from __future__ import annotations
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch
 from django.shortcuts import render
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.policy import Right, policy_for
 from activities.attendance import counts_of, with_counts
-from activities.forms import ReturnForm
+from activities.forms import ReviewFilterForm
 from activities.models import Meeting, MeetingKind
 from core.views import table_download, wants_xlsx
 from tabular.writer import Column
@@ -33,14 +35,26 @@ def _days_waiting(meeting, now) -> int:
 
 @require_GET
 def review_queue(request):
-    """The queue, oldest first, with the count waiting per branch; ?format=xlsx is the whole
-    queue as a workbook."""
+    """The queue, oldest first, with the days each record has waited and the count waiting per
+    branch, filtered by organization and waiting time; a record is approved or returned from its
+    own page, after reading its minutes and attachments. ?format=xlsx is what the filters show,
+    as a workbook."""
     queue = review_queryset(request.user)
+    form = ReviewFilterForm(request.GET or None, user=request.user)
+    now = timezone.now()
+    if form.is_valid():
+        org = form.cleaned_data.get("org")
+        if org is not None:
+            queue = queue.filter(organization__path__startswith=org.path)
+        if form.cleaned_data.get("waiting"):
+            days = int(form.cleaned_data["waiting"])
+            queue = queue.filter(submitted_at__lte=now - datetime.timedelta(days=days))
+    elif form.is_bound:
+        queue = queue.none()  # the filter's error says why
     meetings = with_counts(queue.select_related("organization", "branch"))
     meetings = meetings.prefetch_related(
         Prefetch("kinds", queryset=MeetingKind.objects.order_by("id"))
     ).order_by("submitted_at", "id")
-    now = timezone.now()
     if wants_xlsx(request):
         return _queue_workbook(meetings, now)
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -54,8 +68,13 @@ def review_queue(request):
     )
     for row in per_branch:
         row["days"] = (now - row["oldest"]).days if row["oldest"] else 0
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    querystring.pop("format", None)
     return render(request, "activities/review_queue.html", {
-        "page": page, "return_form": ReturnForm(), "per_branch": per_branch,
+        "page": page, "form": form, "per_branch": per_branch,
+        "querystring": querystring.urlencode(),
+        "filtered": bool(request.GET.get("org") or request.GET.get("waiting")),
     })
 
 

@@ -62,10 +62,10 @@ def exemption_list(request):
         raise PermissionDenied("豁免由上级党组织或组织部设置。")
     if request.method == "POST" and policy.scope(Right.REVIEW).empty:
         raise PermissionDenied("您只有查看权限。")
-    form = ExemptionForm(request.POST or None)
+    form = ExemptionForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        branch = get_visible_org(user, code=data["branch"].strip())
+        branch = get_visible_org(user, code=data["branch"].code)
         try:
             actions.add_exemption(branch, quarter=data["quarter"], key=data["key"],
                                   reason=data["reason"], by=user)

@@ -149,7 +149,7 @@ def test_web_upload_previews_then_confirms(client, sample_tree):
     buffer = io.BytesIO()
     wb.save(buffer)
     response = client.post(reverse("imports:upload", args=["meetings"]), {
-        "organization": Organization.objects.get(code="2101").pk,
+        "organization": "2101",
         "file": SimpleUploadedFile("ledger.xlsx", buffer.getvalue()),
     })
     batch = ImportBatch.objects.latest("created_at")

@@ -2,9 +2,11 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from freezegun import freeze_time
 
+from activities import actions
 from activities.models import Attendance, Meeting
 from tests.activities.conftest import record_meeting
 
@@ -201,13 +203,34 @@ def test_attachment_changes_are_meeting_events(district, personas):
 
 
 @freeze_time(NOW)
-def test_upper_level_may_correct_a_submitted_record(client, district, personas):
+def test_nobody_edits_a_submitted_record_the_upper_level_returns_it(client, district, personas):
     meeting = record_meeting(district.b1, personas.secretary, submit=True)
+    for user in (personas.admin, personas.staff, personas.secretary):
+        client.force_login(user)
+        response = client.get(reverse("activities:meeting-edit", args=[meeting.pk]))
+        assert response.status_code == 302
+        page = client.get(reverse("activities:meeting-detail", args=[meeting.pk])).content.decode()
+        assert reverse("activities:meeting-edit", args=[meeting.pk]) not in page
+    with pytest.raises(actions.ActionRefused):
+        actions.add_attachment(meeting, SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), by=personas.admin)
+
+
+@freeze_time(NOW)
+def test_a_returned_record_is_corrected_and_resubmitted_by_the_branch_only(client, district, personas):
+    meeting = record_meeting(district.b1, personas.secretary, submit=True)
+    actions.return_meeting(meeting, comment="请补充决议", by=personas.admin)
     client.force_login(personas.admin)
-    assert client.get(reverse("activities:meeting-edit", args=[meeting.pk])).status_code == 200
+    page = client.get(reverse("activities:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "重新提交" not in page and reverse("activities:meeting-edit", args=[meeting.pk]) not in page
+    assert client.get(reverse("activities:meeting-edit", args=[meeting.pk])).status_code == 302
+    client.post(reverse("activities:meeting-submit", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.RETURNED
+    with pytest.raises(actions.ActionRefused):
+        actions.submit_meeting(meeting, by=personas.staff)
     client.force_login(personas.secretary)
-    response = client.get(reverse("activities:meeting-edit", args=[meeting.pk]))
-    assert response.status_code == 302
+    page = client.get(reverse("activities:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "重新提交" in page and reverse("activities:meeting-edit", args=[meeting.pk]) in page
 
 
 @freeze_time(NOW)

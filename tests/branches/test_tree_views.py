@@ -133,7 +133,7 @@ def test_admin_edits_an_organization_in_scope_and_auditor_gets_403(client, perso
     assert client.get(url).status_code == 200
     response = client.post(url, {
         "name": "第一社区第一党支部", "kind": "branch", "sector": "community",
-        "parent": district.c1.pk, "has_committee": "on", "committee_elected_on": "2020-01-05",
+        "parent": district.c1.code, "has_committee": "on", "committee_elected_on": "2020-01-05",
         "secretary_name": "张三",
     })
     assert response.status_code == 302
@@ -146,7 +146,7 @@ def test_admin_edits_an_organization_in_scope_and_auditor_gets_403(client, perso
 def test_moving_an_organization_under_its_own_branch_is_refused(client, personas, district):
     client.force_login(personas.staff)
     response = client.post(reverse("branches:org-edit", args=["1100"]), {
-        "name": "第一社区党委", "kind": "committee", "parent": district.b1.pk,
+        "name": "第一社区党委", "kind": "committee", "parent": district.b1.code,
     })
     assert response.status_code == 200
     district.c1.refresh_from_db()
@@ -157,12 +157,12 @@ def test_admin_creates_a_branch_and_cannot_create_a_branch_under_a_branch(client
     client.force_login(personas.admin)
     url = reverse("branches:org-create-child", args=["1100"])
     response = client.post(url, {"code": "1103", "name": "第三支部", "kind": "branch",
-                                 "parent": district.c1.pk})
+                                 "parent": district.c1.code})
     assert response.status_code == 302
     assert Organization.objects.get(code="1103").path.startswith(district.c1.path)
     response = client.post(reverse("branches:org-create-child", args=["1101"]),
                            {"code": "1104", "name": "支部下的支部", "kind": "branch",
-                            "parent": district.b1.pk})
+                            "parent": district.b1.code})
     assert response.status_code == 200
     assert "支部不能再下设支部" in response.content.decode()
     assert not Organization.objects.filter(code="1104").exists()

@@ -43,7 +43,7 @@ def test_the_shared_upload_flow_takes_the_toy_importer(toy_app, client, personas
     rows = [["玩具名称", "数量", "保管人"], ["积木", "3", "张三"], ["球", "2", ""]]
     upload = SimpleUploadedFile("toys.csv", csv_bytes(rows))
     response = client.post(reverse("imports:upload", args=["toys"]),
-                           {"organization": district.b1.pk, "file": upload})
+                           {"organization": district.b1.code, "file": upload})
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and batch.kind == "toys"
     client.post(reverse("imports:batch-confirm", args=[batch.pk]))

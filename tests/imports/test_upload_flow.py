@@ -130,9 +130,9 @@ def test_subtree_admin_can_only_target_their_subtree(client, personas, district,
     page = client.get(reverse("imports:upload", args=["orgs"])).content.decode()
     assert "第一社区党委" in page and "第二社区党委" not in page
     path = write_xlsx(tmp_path / "o.xlsx", [HEADER, ["1103", "第三支部", "", "党支部", "社区"]])
-    response = upload(client, path, organization=district.c2.pk)   # forged: 1200 is not theirs
+    response = upload(client, path, organization=district.c2.code)   # forged: 1200 is not theirs
     assert response.status_code == 404 and not ImportBatch.objects.exists()
-    upload(client, path, organization=district.c1.pk)
+    upload(client, path, organization=district.c1.code)
     batch = latest_batch()
     client.post(reverse("imports:batch-confirm", args=[batch.pk]))
     assert Organization.objects.get(code="1103").parent == district.c1

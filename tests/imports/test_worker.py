@@ -36,7 +36,7 @@ def test_killed_import_job_writes_nothing_and_the_redelivery_writes_once(
     try:
         worker.start()
         client.post(reverse("imports:upload", args=["members"]),
-                    {"file": upload, "organization": district.b1.pk})
+                    {"file": upload, "organization": district.b1.code})
         batch = ImportBatch.objects.get()
         wait_for(lambda: batch_status(batch.pk) == ImportBatch.Status.PREVIEW, 30, worker,
                  "the preview job")

@@ -101,8 +101,10 @@ def test_reveal_full_id_is_logged_and_denied_to_auditors(client, personas, membe
 def test_life_event_form_matrix(client, personas, member):
     url = reverse("members:member-event", args=[member.pk, "suspend"])
     data = {"suspend-on": "2026-01-01"}
-    assert client_for(client, personas.secretary).get(url).status_code == 405
+    assert client_for(client, personas.secretary).put(url).status_code == 405
+    assert client_for(client, personas.other_secretary).get(url).status_code == 404
     assert client_for(client, personas.other_secretary).post(url, data).status_code == 404
+    assert client_for(client, personas.auditor).get(url).status_code == 403
     assert client_for(client, personas.auditor).post(url, data).status_code == 403
     response = client_for(client, personas.secretary).post(url, data)
     assert response.status_code == 302
@@ -114,6 +116,77 @@ def test_a_refused_life_event_shows_the_reason(client, personas, member):
     url = reverse("members:member-event", args=[member.pk, "flow_in"])
     response = client_for(client, personas.secretary).post(url, {"flow_in-on": "2026-01-01"})
     assert response.status_code == 400 and "不是流动党员" in response.content.decode()
+
+
+def _message_box(html: str) -> str:
+    start = html.index('<ul class="messages">')
+    return html[start:html.index("</ul>", start)]
+
+
+def test_the_member_page_offers_a_menu_and_opens_no_form(client, personas, member):
+    page = client_for(client, personas.secretary).get(
+        reverse("members:member-detail", args=[member.pk])).content.decode()
+    assert 'class="action-menu"' in page
+    for kind in ("transfer", "flow_out", "suspend", "leave", "decease"):
+        assert reverse("members:member-event", args=[member.pk, kind]) in page
+    assert "event-form" not in page and 'name="leave-on"' not in page
+
+
+def test_each_action_opens_alone_with_an_empty_date(client, personas, member):
+    c = client_for(client, personas.secretary)
+    for kind in ("leave", "decease", "suspend"):
+        page = c.get(reverse("members:member-event", args=[member.pk, kind])).content.decode()
+        assert page.count("event-form") == 1 and f'id="event-{kind}"' in page
+        field = page[page.index(f'name="{kind}-on"'):]
+        field = field[:field.index(">")]
+        assert "value=" not in field  # never prefilled with today
+
+
+def test_an_action_that_does_not_apply_says_so_at_the_top(client, personas, member):
+    response = client_for(client, personas.secretary).get(
+        reverse("members:member-event", args=[member.pk, "restore"]))
+    html = response.content.decode()
+    assert response.status_code == 200 and "不能办理恢复党籍" in _message_box(html)
+    assert "event-form" not in html
+
+
+def test_a_refused_action_is_explained_at_the_top_with_its_form_reopened(client, personas, member):
+    url = reverse("members:member-event", args=[member.pk, "leave"])
+    response = client_for(client, personas.secretary).post(url, {"leave-on": "", "leave-note": "自愿"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "未能办理出党" in _message_box(html) and "日期" in _message_box(html)
+    assert html.index('<ul class="messages">') < html.index('id="event-leave"')
+    assert "自愿" in html  # what was typed is kept
+    member.refresh_from_db()
+    assert member.status == Member.Status.NORMAL
+
+
+def test_a_probationary_member_shows_when_confirmation_is_due(client, personas, district):
+    from tests.factories import make_member
+    member = make_member(district.b1, name="预备乙", category="probationary",
+                         joined=datetime.date(2026, 3, 31))
+    page = client_for(client, personas.secretary).get(
+        reverse("members:member-detail", args=[member.pk])).content.decode()
+    assert "2027-03-31" in page  # 预备期满
+    assert "2027-02-28" in page  # 转正申请 one month before, clamped to the month's end
+
+
+def test_transfer_picks_a_branch_by_name(client, personas, member, district):
+    url = reverse("members:member-event", args=[member.pk, "transfer"])
+    c = client_for(client, personas.admin)
+    response = c.post(url, {"transfer-on": "2026-03-01",
+                            "transfer-to_branch": f"{district.b2.code} {district.b2.name}"})
+    assert response.status_code == 302
+    assert member.transfers.get().to_branch == district.b2
+
+
+def test_transfer_to_an_unknown_branch_says_so(client, personas, member):
+    url = reverse("members:member-event", args=[member.pk, "transfer"])
+    response = client_for(client, personas.secretary).post(
+        url, {"transfer-on": "2026-03-01", "transfer-to_branch": "不存在的支部"})
+    assert response.status_code == 400 and "找不到“不存在的支部”" in response.content.decode()
+    assert not member.transfers.exists()
 
 
 def test_confirmation_is_not_a_life_event_of_the_member_page(client, personas, district):
@@ -199,10 +272,10 @@ def test_export_follows_the_filters(client, personas, member, district):
 
 # -- uploads are scoped ------------------------------------------------------------------
 
-def _upload(client, org_pk, data):
+def _upload(client, org_code, data):
     return client.post(
         reverse("imports:upload", args=["members"]),
-        {"organization": org_pk, "file": io.BytesIO(data) if False else _file(data)},
+        {"organization": org_code, "file": io.BytesIO(data) if False else _file(data)},
     )
 
 
@@ -218,7 +291,7 @@ def test_secretary_is_offered_only_their_branch_and_a_forged_target_is_404(clien
     choices = [o.pk for o in response.context["form"].fields["organization"].queryset]
     assert choices == [district.b1.pk]
     data = xlsx_bytes(rows_for([person(new_id(), branch="1102")]))
-    assert _upload(c, district.b2.pk, data).status_code == 404
+    assert _upload(c, district.b2.code, data).status_code == 404
     assert not ImportBatch.objects.exists() and not Member.objects.exists()
 
 
@@ -230,7 +303,7 @@ def test_secretary_is_offered_only_their_branch_and_a_forged_target_is_404(clien
 def test_each_role_can_upload_only_into_its_scope(client, personas, district, new_id, who, target, expected):
     c = client_for(client, getattr(personas, who))
     data = xlsx_bytes(rows_for([person(new_id(), branch="1101")]))
-    response = _upload(c, getattr(district, target).pk, data)
+    response = _upload(c, getattr(district, target).code, data)
     if expected == 201:
         assert response.status_code == 302
         batch = ImportBatch.objects.get()
@@ -244,7 +317,7 @@ def test_each_role_can_upload_only_into_its_scope(client, personas, district, ne
 def test_rows_naming_another_branch_are_errors_for_a_branch_upload(client, personas, district, new_id):
     c = client_for(client, personas.secretary)
     data = xlsx_bytes(rows_for([person(new_id(), branch="1102"), person(new_id(), branch="1201")]))
-    _upload(c, district.b1.pk, data)
+    _upload(c, district.b1.code, data)
     batch = ImportBatch.objects.get()
     messages = [e["message"] for r in batch.plan["rows"] for e in r["errors"]]
     assert len(messages) == 2 and all("不在本次导入的范围" in m for m in messages)
@@ -301,7 +374,7 @@ def test_a_large_upload_runs_as_a_job_and_applies_the_stored_plan(
     c = client_for(client, personas.secretary)
     data = xlsx_bytes(rows_for([person(new_id()), person(new_id(), group="第一党小组")]))
     with django_capture_on_commit_callbacks(execute=True):
-        assert _upload(c, district.b1.pk, data).status_code == 302
+        assert _upload(c, district.b1.code, data).status_code == 302
     batch = ImportBatch.objects.get()
     batch.refresh_from_db()
     assert batch.status == "preview" and batch.plan["rows"][0]["action"] == "create"
@@ -325,7 +398,7 @@ def test_edit_form_records_lost_contact_post_and_community(client, personas, mem
     event = MemberEvent.objects.get(kind="edited")
     assert event.detail["changes"]["失联党员"] == ["否", "是"]
     data.update(reporting_community="nope")
-    assert "找不到编码" in c.post(url, data).content.decode()
+    assert "找不到“nope”" in c.post(url, data).content.decode()
 
 
 @pytest.mark.django_db

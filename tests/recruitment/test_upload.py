@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def upload(client, user, org, rows):
     client.force_login(user)
     client.post(reverse("imports:upload", args=["applicants"]), {
-        "organization": org.pk, "file": SimpleUploadedFile("台账.xlsx", xlsx_bytes(table(rows)))})
+        "organization": org.code, "file": SimpleUploadedFile("台账.xlsx", xlsx_bytes(table(rows)))})
     return ImportBatch.objects.latest("created_at")
 
 
@@ -52,6 +52,6 @@ def test_a_branch_cannot_import_the_upper_levels_approval(client, district, pers
 def test_an_auditor_cannot_upload_a_ledger(client, district, personas):
     client.force_login(personas.auditor)
     response = client.post(reverse("imports:upload", args=["applicants"]), {
-        "organization": district.b1.pk,
+        "organization": district.b1.code,
         "file": SimpleUploadedFile("台账.xlsx", xlsx_bytes(table([row(new_id())])))})
     assert response.status_code == 403

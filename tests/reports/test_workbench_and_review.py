@@ -175,6 +175,46 @@ def test_secretaries_and_auditors_have_nothing_to_review(client, district, perso
     assert meeting.reviewed_at is None
 
 
+def test_the_queue_sends_the_reviewer_to_the_record_and_shows_days_waiting(client, district, personas):
+    with freeze_time("2026-11-10 10:00:00+08:00"):
+        old = record_meeting(district.b1, personas.secretary, topic="旧议题",
+                             day=datetime.date(2026, 11, 9), submit=True)
+    with freeze_time("2026-11-21 10:00:00+08:00"):
+        record_meeting(district.b2, personas.other_secretary, topic="新议题",
+                       day=datetime.date(2026, 11, 20), submit=True)
+    with freeze_time(NOW):
+        client.force_login(personas.admin)
+        table = queue_table(client)
+        assert "12 天" in table and "1 天" in table
+        assert table.index("旧议题") < table.index("新议题")  # the longest waiting first
+        assert reverse("activities:meeting-review", args=[old.pk]) not in table  # no blind approval
+        assert reverse("activities:meeting-detail", args=[old.pk]) + "#review" in table
+        detail = client.get(reverse("activities:meeting-detail", args=[old.pk])).content.decode()
+        assert reverse("activities:meeting-review", args=[old.pk]) in detail
+        assert detail.index("附件") < detail.index('id="review"')  # read first, then decide
+
+
+def test_the_queue_filters_by_organization_and_age(client, district, personas):
+    with freeze_time("2026-11-10 10:00:00+08:00"):
+        record_meeting(district.b1, personas.secretary, topic="甲旧", day=datetime.date(2026, 11, 9),
+                       submit=True)
+    with freeze_time("2026-11-21 10:00:00+08:00"):
+        record_meeting(district.b1, personas.secretary, topic="甲新", day=datetime.date(2026, 11, 20),
+                       submit=True)
+        record_meeting(district.b2, personas.other_secretary, topic="乙新",
+                       day=datetime.date(2026, 11, 20), submit=True)
+    with freeze_time(NOW):
+        client.force_login(personas.admin)
+        url = reverse("activities:review-queue")
+        table = client.get(url, {"org": "1102"}).content.decode().split('id="review-table"')[1]
+        assert "乙新" in table and "甲旧" not in table and "甲新" not in table
+        table = client.get(url, {"org": "第一社区第一党支部", "waiting": "7"}).content.decode()
+        table = table.split('id="review-table"')[1]
+        assert "甲旧" in table and "甲新" not in table and "乙新" not in table
+        page = client.get(url, {"org": "1201"}).content.decode()  # outside the admin's scope
+        assert "找不到“1201”" in page and "别处" not in page
+
+
 @freeze_time(NOW)
 def test_review_queue_query_count_is_pinned(client, district, personas, django_assert_max_num_queries):
     for i in range(10):

@@ -261,7 +261,7 @@ def test_forged_import_and_report_targets_are_out_of_scope(w):
     client = signed_in(w.p.secretary)
 
     upload = client.post(reverse("imports:upload", args=["members"]), {
-        "organization": w.d.b3.pk, "file": SimpleUploadedFile("a.png", png_bytes())})
+        "organization": w.d.b3.code, "file": SimpleUploadedFile("a.png", png_bytes())})
     report = client.post(reverse("reports:report-start"), {"org": "1201", "quarter": "2026Q3"})
 
     assert upload.status_code == 404 and report.status_code == 404

@@ -194,7 +194,7 @@ def test_an_import_logs_no_full_id_number(w, caplog):
     caplog.set_level(logging.DEBUG)
 
     upload = client.post(reverse("imports:upload", args=["members"]), {
-        "organization": w.d.b1.pk, "skip_invalid": "on",
+        "organization": w.d.b1.code, "skip_invalid": "on",
         "file": SimpleUploadedFile("花名册.xlsx", data)})
     batch = ImportBatch.objects.owned_by(w.p.secretary).first()
     preview = client.get(reverse("imports:batch-detail", args=[batch.pk]))
@@ -275,7 +275,7 @@ def test_bulk_changes_and_imports_leave_audit_records(w):
     grouped = AuditLog.objects.filter(action="member.group_assigned").first()
     people = [person(valid_id_number(w.member.birth_date), f"导入{i}") for i in range(2)]
     client.post(reverse("imports:upload", args=["members"]), {
-        "organization": w.d.b1.pk, "file": SimpleUploadedFile("r.xlsx", xlsx_bytes(rows_for(people)))})
+        "organization": w.d.b1.code, "file": SimpleUploadedFile("r.xlsx", xlsx_bytes(rows_for(people)))})
     batch = ImportBatch.objects.owned_by(w.p.secretary).first()
     client.post(reverse("imports:batch-confirm", args=[batch.pk]))
     imported = AuditLog.objects.filter(action="member.import").first()

@@ -65,8 +65,10 @@ MATRIX: dict[str, Url] = {
     "members:member-edit": Url({"GET": READ, "POST": WRITE}, pk("member"), scope=B1,
                                forbidden={"auditor"}),
     "members:member-reveal-id": Url({"POST": WRITE}, pk("member"), scope=B1),
-    "members:member-event": Url({"POST": WRITE}, lambda w: {"pk": w.member.pk, "kind": "flow_in"},
-                                scope=B1),
+    "members:member-event": Url({"GET": READ, "POST": WRITE},
+                                lambda w: {"pk": w.member.pk, "kind": "flow_in"},
+                                scope=B1, forbidden={"auditor"},
+                                note="GET opens the one action's form on the member's page"),
     # meetings
     "activities:meeting-list": Url({"GET": READ}),
     "activities:meeting-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
@@ -403,7 +405,7 @@ def test_an_upload_into_branch_1101_follows_the_scope(kind, persona, w):
     batches = ImportBatch.objects.count()
 
     response = client.post(reverse("imports:upload", args=[kind]), {
-        "organization": w.d.b1.pk, "file": SimpleUploadedFile("a.csv", csv_bytes([["姓名"]]))})
+        "organization": w.d.b1.code, "file": SimpleUploadedFile("a.csv", csv_bytes([["姓名"]]))})
 
     want = TARGET_RULE[persona]
     if want == "login":
