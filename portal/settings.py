@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reports",
     "stats",
     "recruitment",
+    "community",
     "api",
     "demo",
 ]

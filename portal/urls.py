@@ -14,6 +14,7 @@ urlpatterns = [
     path("stats/", include("stats.urls")),
     path("api/", include("api.urls")),
     path("recruitment/", include("recruitment.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]
 
