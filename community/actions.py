@@ -425,7 +425,9 @@ def register(member: Member, *, community: Organization, on: datetime.date, by,
                                                recorded_by=_actor(by))
     # The roster's own field, kept in step inside this audited action (members own no 双报到).
     Member.objects.filter(pk=member.pk).update(reporting_community=community)
-    audit(by, REGISTERED, organization=member.branch, target=f"{member.name} → {community.name}",
+    # The home branch's trail; it names the community by code only, as each side's trail shows
+    # the other side no more than its pages do.
+    audit(by, REGISTERED, organization=member.branch, target=f"{member.name} 到社区报到",
           member_id=member.pk, community=community.code)
     return registration
 
@@ -446,7 +448,7 @@ def end_registration(registration: Registration, *, on: datetime.date, by) -> Re
                           reporting_community=registration.community).update(
         reporting_community=None)
     audit(by, REGISTRATION_ENDED, organization=registration.community,
-          target=f"{registration.member.name} → {registration.community.name}",
+          target=f"{registration.member.name} 结束报到",
           registration_id=registration.pk)
     return registration
 
