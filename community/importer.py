@@ -160,7 +160,9 @@ class DemandImporter(Importer):
         except ValueError as exc:
             row.fail(self.column("resident_phone"), str(exc))
             phone = ""
-        if phone and (len(phone) > 30 or sum(c.isdigit() for c in phone) < 5):
+        if "*" in phone:
+            pass  # an exported (masked) number: kept when it is the demand's own (see _decide)
+        elif phone and (len(phone) > 30 or sum(c.isdigit() for c in phone) < 5):
             row.fail(self.column("resident_phone"), f"联系电话“{mask_phone(phone)}”格式不正确。")
         received_by = handler = None
         ref = normalize_text(record.get("received_by"))
@@ -213,10 +215,16 @@ class DemandImporter(Importer):
     def _decide(self, row: RowPlan, demand: dict | None) -> None:
         if row.action == "error":
             return
+        v = row.values
+        if "*" in v["resident_phone"]:
+            # An exported ledger re-imported: the masked number stands for the one on record.
+            if demand is None or mask_phone(demand["resident_phone"]) != v["resident_phone"]:
+                row.fail(self.column("resident_phone"), "联系电话中间数字已隐去，请填写完整号码或留空。")
+                return
+            v["resident_phone"] = demand["resident_phone"]
         if demand is None:
             row.action = "create"
             return
-        v = row.values
         v["demand_id"] = demand["id"]
         shown = {
             "source": (Demand.Source(demand["source"]).label, Demand.Source(v["source"]).label),

@@ -128,3 +128,26 @@ def test_the_register_links_members_to_their_communities(district, tmp_path):
     assert (registration.community, registration.interests) == (district.b3, "政策宣讲")
     member.refresh_from_db()
     assert member.reporting_community == district.b3
+
+
+def test_an_exported_ledger_reimports_unchanged(district, personas, tmp_path):
+    """Not under frozen time: the exported workbook is not read back under freezegun."""
+    from django.test import Client
+    from django.urls import reverse
+
+    run(tmp_path, ledger_bytes([ledger_row(**{"承办党组织": "1102", "办结日期": "2026-07-05",
+                                              "回访结果": "基本满意"})]), "--org", "1100")
+    client = Client()
+    client.force_login(personas.admin)
+    response = client.get(reverse("community:demands-export"), {"org": "1100"})
+    assert response.status_code == 200, response.content[:300]
+    exported = response.content
+    assert PHONE.encode() not in exported
+
+    status, result = run(tmp_path, exported, "--org", "1100", name="export.xlsx")
+    assert (status, result["unchanged"], result["errors"]) == (0, 1, [])
+    assert Demand.objects.get().resident_phone == PHONE
+
+    new = ledger_bytes([ledger_row(**{"诉求内容": "新诉求", "联系电话": "139****5678"})])
+    status, result = run(tmp_path, new, "--org", "1100")
+    assert status == 1 and "隐去" in result["errors"][0]["message"]
