@@ -52,9 +52,13 @@ def build_personas(d) -> SimpleNamespace:
 
 
 def valid_id_number(birth: datetime.date, male: bool = True, area: str = "110101") -> str:
-    """A GB 11643-valid ID with a fresh sequence number."""
-    seq = next(_id_sequence) % 500
-    seq = seq * 2 + (1 if male else 0)
+    """A GB 11643-valid ID with a fresh sequence number. The 3-digit sequence holds 500 IDs of
+    one sex per birth date; past that the area code moves on, so a long session (a fixture run
+    once per case of the URL matrix) never issues the same ID twice."""
+    n = next(_id_sequence)
+    seq = (n % 500) * 2 + (1 if male else 0)
+    if n >= 500:
+        area = f"{int(area) + n // 500:06d}"
     body = f"{area}{birth:%Y%m%d}{seq:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights, strict=True))

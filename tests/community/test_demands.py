@@ -219,3 +219,23 @@ def test_the_report_measure_gives_organizations_not_people(district, personas):
     assert result.summary["received"] == 8
     text = json.dumps(result.as_json(), ensure_ascii=False)
     assert "王大妈" not in text and PHONE not in text
+
+
+@freeze_time("2026-11-30")
+def test_the_quarterly_job_stores_the_measure_and_the_workbook_has_its_sheet(district, personas):
+    import io
+
+    import openpyxl
+
+    from reports import actions as report_actions
+
+    quarter_of_demands(district, personas)
+    report = report_actions.request_report(district.c1, Quarter(2026, 3), by=personas.admin,
+                                           enqueue=False)
+    report = report_actions.run_report(report.pk)
+
+    assert report.measures["demands"]["summary"] == summary_json("1100")["summary"]
+    book = openpyxl.load_workbook(io.BytesIO(report.workbook.read()))
+    assert "群众诉求" in book.sheetnames
+    text = " ".join(str(c) for row in book["群众诉求"].iter_rows(values_only=True) for c in row if c)
+    assert "第一社区第二党支部" in text and "王大妈" not in text

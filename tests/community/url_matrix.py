@@ -47,8 +47,8 @@ def build(w):
         {"received_on": today, "source": "visit", "category": "环境卫生",
          "description": "楼道灯坏了", "resident_name": "王大妈", "resident_phone": "13912345678"},
         received_by=d.b1, by=staff)
-    away = actions.register(make_member(d.b1, name="郑报到"), community=d.b3, on=today, by=staff)
-    home = actions.register(make_member(d.b1, name="冯报到"), community=d.b1, on=today, by=staff)
+    away = actions.register(make_member(d.b1, name="郑报到", birth=datetime.date(1986, 4, 12)), community=d.b3, on=today, by=staff)
+    home = actions.register(make_member(d.b1, name="冯报到", birth=datetime.date(1987, 9, 23)), community=d.b1, on=today, by=staff)
     post = actions.create_post(d.b1, title="垃圾分类引导", date=today, places=3, by=staff)
     service = actions.claim_post(post, home, by=staff)
     w.community = SimpleNamespace(demand=demand, away=away, home=home, post=post,
