@@ -152,3 +152,27 @@ def test_the_app_registers_its_parts():
     assert {"demands", "reporting", "demand-rules"} <= set(s.menu.keys())
     assert "demands" in s.measures.keys() and "community" in s.demo_seeders.keys()
     assert s.audit_labels["community.reveal_phone"] == "查看群众完整电话"
+
+
+@freeze_time("2026-11-30")
+@pytest.mark.parametrize("name", ["community:demands", "community:reporting", "community:figures"])
+def test_the_query_count_of_a_list_does_not_grow_with_its_rows(name, district, personas,
+                                                               django_assert_max_num_queries):
+    client = client_for(personas.secretary)
+    url = reverse(name)
+
+    def add(n):
+        for i in range(n):
+            d = demand(district.b1, personas.secretary, on=D(2026, 11, 1 + i), text=f"诉求{i}")
+            actions.dispatch_demand(d, to=district.b1, by=personas.secretary)
+            member = make_member(district.b1, name=f"报到{i}", birth=D(1970 + i, 1, 2))
+            actions.register(member, community=district.b1, on=D(2026, 10, 1),
+                             by=personas.secretary)
+
+    add(2)
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(url, {"org": "1101"}).status_code == 200
+    add(8)
+    with django_assert_max_num_queries(40) as many:
+        assert client.get(url, {"org": "1101"}).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
