@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dues",
     "useradmin",
     "cycle",
+    "community",
     "reminders",
     "api",
     "demo",

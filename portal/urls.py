@@ -18,6 +18,7 @@ urlpatterns = [
     path("users/", include("useradmin.urls")),
     path("reminders/", include("reminders.urls")),
     path("cycle/", include("cycle.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -325,6 +325,17 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:6] + "*" * 8 + id_number[-4:]
 
 
+def mask_phone(phone: str) -> str:
+    """Return a phone number with its middle hidden: 138****5678 (mobile), 010****4567 (landline);
+    a short number keeps only its last two digits."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if not digits:
+        return ""
+    if len(digits) < 7:
+        return "*" * (len(digits) - 2) + digits[-2:] if len(digits) > 2 else "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
 # --------------------------------------------------------------------------- names etc.
 
 # Separators people type for the "·" (U+00B7) in transliterated names (阿依古丽·买买提): bullet,

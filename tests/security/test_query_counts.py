@@ -33,7 +33,7 @@ PAGES = {
     "tree-children": ("staff", "branches:org-children", {"code": "1100"}, {}, 12),
     "org-detail": ("admin", "branches:org-detail", {"code": "1100"}, {}, 19),
     "roster": ("secretary", "members:member-list", {}, {"org": "1101"}, 16),
-    "member-detail": ("secretary", "members:member-detail", "member", {}, 14),  # +1: member links
+    "member-detail": ("secretary", "members:member-detail", "member", {}, 15),  # +1 per member link (recruitment, 双报到)
     "meeting-list": ("secretary", "activities:meeting-list", {}, {}, 13),
     "meeting-detail": ("secretary", "activities:meeting-detail", "meeting", {}, 18),
     "secretary-home": ("secretary", "reports:secretary-home", {}, {"org": "1101"}, 21),
