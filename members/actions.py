@@ -20,7 +20,7 @@ from core.cache import changed
 from core.quarters import add_years
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.validation import LABELS, check_person
-from tabular.values import mask_id_number
+from tabular.values import mask_birth_date, mask_id_number
 
 EDITABLE_FIELDS = (
     "name", "id_number", "sex", "ethnicity", "birth_date", "education", "joined_on",
@@ -159,6 +159,8 @@ def update_member(member: Member, data: dict, *, by) -> Member:
         if new != old:
             if name == "id_number":  # the history and the trail say it changed, masked
                 changes[LABELS[name]] = [mask_id_number(old or ""), mask_id_number(new or "")]
+            elif name == "birth_date":  # beside the masked number, the year only
+                changes[LABELS[name]] = [mask_birth_date(old) or "", mask_birth_date(new) or ""]
             else:
                 changes[LABELS[name]] = [_shown(old), _shown(new)]
             setattr(member, name, new)

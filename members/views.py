@@ -245,6 +245,9 @@ def member_edit(request, pk):
     # Opening the form is not a reveal: it shows the masked ID, and the masked ID sent back means
     # "unchanged". A correction is typed in full.
     initial["id_number"] = member.masked_id_number
+    # The birth date is the ID's hidden middle: shown beside the masked number it would give the
+    # number back. Left blank, it stays the date the (unchanged or corrected) number says.
+    initial["birth_date"] = None
     initial.update(
         is_lost_contact=member.is_lost_contact,
         party_post=member.party_post,
@@ -255,6 +258,8 @@ def member_edit(request, pk):
         data = form.data_for_actions()
         if (data.get("id_number") or "").strip() == member.masked_id_number:
             data["id_number"] = member.id_number
+        if data.get("birth_date") is None and data.get("id_number", member.id_number) == member.id_number:
+            data["birth_date"] = member.birth_date
         try:
             actions.update_member(member, data, by=request.user)
         except ValidationError as exc:
