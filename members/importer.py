@@ -27,6 +27,7 @@ from core.importing import (
     chunks,
     counted_result,
 )
+from members.actions import ClashNames
 from members.bulk import (
     COMPARED,
     KEPT_WHEN_BLANK,
@@ -36,7 +37,6 @@ from members.bulk import (
     existing_members,
     model_values,
 )
-from members.actions import ClashNames
 from members.models import Member, MemberEvent, Membership
 from members.validation import CATEGORY_LABELS, LABELS, check_person
 from tabular.values import mask_id_number, normalize_text
