@@ -158,6 +158,11 @@ def _replace_attendance(meeting: Meeting, entries: list[AttendanceEntry], by) ->
     allowed_observers = set(
         Member.objects.visible_to(by).filter(pk__in=observer_ids).values_list("pk", flat=True)
     )
+    unexplained = [e.member_id for e in entries if e.status == Attendance.Status.LEAVE
+                   and e.member_id in roster_ids and not (e.reason or "").strip()]
+    if unexplained:
+        names = Member.objects.filter(pk__in=unexplained).order_by("name").values_list("name", flat=True)
+        raise ValidationError([f"{name} 请假，请填写请假事由。" for name in names])
     for entry in entries:
         if entry.status not in Attendance.Status.values:
             raise ValidationError(f"未知的出席情况：{entry.status}")

@@ -104,21 +104,20 @@ def _observer_candidates(user, organization, roster_ids):
     )
 
 
-def _read_attendance(request, rows) -> tuple[list, list[str]]:
-    entries, problems = [], []
+def _read_attendance(request, rows) -> list:
+    """The posted attendance; its rules (a 请假 needs its reason…) are the action's."""
+    entries = []
     for row in rows:
         member = row["member"]
         status = request.POST.get(f"status_{member.pk}", S.PRESENT)
         if status not in (S.PRESENT, S.LEAVE, S.ABSENT):
             status = S.PRESENT
         reason = request.POST.get(f"reason_{member.pk}", "").strip()
-        if status == S.LEAVE and not reason:
-            problems.append(f"{member.name} 请假，请填写请假事由。")
         entries.append(actions.AttendanceEntry(member.pk, status, reason))
     for value in request.POST.getlist("observers"):
         if value.isdigit():
             entries.append(actions.AttendanceEntry(int(value), S.OBSERVER))
-    return entries, problems
+    return entries
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,8 +146,8 @@ def _meeting_form(request, branch, meeting):
         organization = _posted_org(request, organizations, branch)
         day = parse_day(request.POST.get("date"), timezone.localdate())
         rows = _attendance_rows(organization, day, data=request.POST)
-        entries, problems = _read_attendance(request, rows)
-        if form.is_valid() and not problems:
+        entries = _read_attendance(request, rows)
+        if form.is_valid():
             data = form.cleaned_data
             try:
                 meeting = actions.save_meeting(
@@ -159,7 +158,10 @@ def _meeting_form(request, branch, meeting):
                     attendance=entries,
                     by=user,
                 )
-            except (ValidationError, actions.ActionRefused) as exc:
+            except ValidationError as exc:
+                for problem in exc.messages:
+                    form.add_error(None, problem)
+            except actions.ActionRefused as exc:
                 say_refused(request, exc)
             else:
                 if "submit" in request.POST:
@@ -171,8 +173,6 @@ def _meeting_form(request, branch, meeting):
                 else:
                     messages.success(request, "已保存草稿。确认无误后请提交。")
                 return redirect("activities:meeting-detail", pk=meeting.pk)
-        for problem in problems:
-            form.add_error(None, problem)
     else:
         if meeting is not None:
             form = MeetingForm(initial=MeetingForm.initial_from(meeting), organizations=organizations)
