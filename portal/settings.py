@@ -253,7 +253,13 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=10 * 60)  # seconds
 CELERY_BEAT_SCHEDULE = {
+    # A report whose job was lost with a killed worker is queued again within minutes.
+    "report-requeue-stalled": {
+        "task": "reports.tasks.requeue_stalled_reports",
+        "schedule": crontab(minute="*/3"),
+    },
     # The quarter that just ended, for the whole district: 02:00 on Jan 1, Apr 1, Jul 1, Oct 1.
     "report-previous-quarter": {
         "task": "reports.tasks.compile_scheduled_reports",
