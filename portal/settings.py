@@ -224,6 +224,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # Imports: rows at or above this count run as a Celery job with a progress bar.
 IMPORT_ASYNC_THRESHOLD = env.int("IMPORT_ASYNC_THRESHOLD", default=5000)
+# Files this large are read by the worker only (the web process never holds their rows).
+IMPORT_ASYNC_BYTES = env.int("IMPORT_ASYNC_BYTES", default=4 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
