@@ -131,10 +131,9 @@ def activity_delete(request, pk):
 @require_GET
 def study_hours(request):
     """Each member's 学时 this year for one branch; for an upper organization, per-branch sums."""
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    this_year = timezone.localdate().year
+    raw = request.GET.get("year") or ""
+    year = int(raw) if raw.isdigit() and 1921 <= int(raw) <= this_year + 1 else this_year
     visible = Organization.objects.visible_to(request.user)
     code = request.GET.get("org", "").strip()
     if code:

@@ -341,3 +341,28 @@ def test_bulk_changes_and_imports_leave_audit_records(w):
     assert imported.actor == w.p.secretary and imported.organization == w.d.b1
     assert imported.detail["created"] == 2
     assert not full_ids(str(imported.detail) + imported.target + str(grouped.detail))
+
+
+def test_reveals_and_exports_are_never_cached(w):
+    client = signed_in(w.p.secretary)
+    responses = [
+        client.post(reverse("members:member-reveal-id", args=[w.member.pk])),
+        client.get(reverse("members:member-export"), {"org": "1101"}),
+        client.get(reverse("members:official-export"), {"org": "1101"}),
+        client.get(reverse("members:member-detail", args=[w.member.pk])),
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_a_full_id_number_is_never_put_in_a_search_url(w):
+    client = signed_in(w.p.secretary)
+    page = client.get(reverse("members:member-list"), {"org": "1101"}).content.decode()
+    box = re.search(r'<input[^>]*name="q"[^>]*>', page).group(0)
+    assert 'maxlength="17"' in box  # the box cannot hold a full number
+
+    typed = client.get(reverse("members:member-list"), {"org": "1101", "q": w.member.id_number})
+
+    assert typed.status_code == 200 and not full_ids(typed.content.decode())
+    assert "请勿输入完整的公民身份号码" in typed.content.decode()
