@@ -20,6 +20,7 @@ from imports.registry import importer_class, is_kind, kinds
 from imports.services import (
     apply_batch,
     claim_for_apply,
+    discard_file,
     enqueue,
     plan_batch,
     read_batch_table,
@@ -92,6 +93,7 @@ def upload(request, kind):
         except FileRejected as exc:
             batch.status, batch.message = ImportBatch.Status.FAILED, str(exc)
             batch.save(update_fields=["status", "message"])
+            discard_file(batch)  # a refused file is not kept (it may be 300 MB, or hostile)
             return redirect("imports:batch-detail", pk=batch.pk)
         if len(table.rows) >= settings.IMPORT_ASYNC_THRESHOLD:
             enqueue(plan_import, batch)

@@ -229,6 +229,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 # Imports: rows at or above this count run as a Celery job with a progress bar.
 IMPORT_ASYNC_THRESHOLD = env.int("IMPORT_ASYNC_THRESHOLD", default=5000)
 # Files this large are read by the worker only (the web process never holds their rows).
+# Uploaded files are kept this long after their batch is finished (refused files not at all).
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=7)
 IMPORT_ASYNC_BYTES = env.int("IMPORT_ASYNC_BYTES", default=4 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
@@ -262,6 +264,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=10 * 60)  # seconds
 CELERY_BEAT_SCHEDULE = {
     # A report whose job was lost with a killed worker is queued again within minutes.
+    "import-purge-files": {
+        "task": "imports.tasks.purge_import_files",
+        "schedule": crontab(minute="15", hour="3"),
+    },
     "report-requeue-stalled": {
         "task": "reports.tasks.requeue_stalled_reports",
         "schedule": crontab(minute="*/3"),

@@ -2,6 +2,7 @@
 the web process never parsing a large file, an error workbook written in write-only mode with a
 row cap, and preview pages that show a page of rows at a time."""
 import io
+import os
 import tracemalloc
 
 import openpyxl
@@ -108,3 +109,41 @@ def test_the_preview_is_paginated(client, personas):
     assert "行0<" in first and "行199<" in first and "行200<" not in first
     assert "第 3 / 3 页" in third and "行449<" in third
     assert odd.status_code == 200
+
+
+def test_a_refused_upload_is_deleted_at_once(client, personas, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(personas.staff)
+
+    client.post(reverse("imports:upload", args=["orgs"]),
+                {"file": SimpleUploadedFile("orgs.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 2000)})
+
+    batch = ImportBatch.objects.latest("created_at")
+    assert batch.status == ImportBatch.Status.FAILED and not batch.file
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_accepted_files_are_deleted_after_the_retention(personas, settings, tmp_path):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from imports.services import purge_files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.IMPORT_FILE_RETENTION_DAYS = 7
+    now = timezone.now()
+    old, recent = (ImportBatch.objects.create(
+        owner=personas.staff, kind="orgs", status=ImportBatch.Status.DONE, original_name="x.csv",
+        file=ContentFile(b"a,b\n", name=f"{name}.csv"), finished_at=now - datetime.timedelta(days=days))
+        for name, days in (("old", 8), ("recent", 1)))
+    old_path = old.file.path
+
+    assert purge_files(now) == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.file and recent.file
+    assert not os.path.exists(old_path)
+    assert settings.CELERY_BEAT_SCHEDULE["import-purge-files"]["task"] == "imports.tasks.purge_import_files"
