@@ -23,6 +23,7 @@ from activities.views.common import (
 )
 from branches.access import get_visible_org, require_change
 from branches.models import Organization
+from core import formtoken
 from members.models import Member
 
 
@@ -90,6 +91,11 @@ def _activity_form(request, branch, activity):
                 continue
             participants.append((member.pk, hours))
         current = dict(participants)
+        first, earlier = (formtoken.claim(request) if form.is_valid() and not problems
+                          and activity is None else (True, None))
+        if not first:
+            messages.info(request, "该活动已经保存过，未重复保存。")
+            return redirect(earlier or f"{_list_url()}?org={branch.code}")
         if form.is_valid() and not problems:
             data = form.cleaned_data
             try:
@@ -99,8 +105,10 @@ def _activity_form(request, branch, activity):
                     participants=participants, by=request.user,
                 )
                 messages.success(request, "活动已保存。")
+                formtoken.saved(request, f"{_list_url()}?org={branch.code}")
                 return redirect(f"{_list_url()}?org={branch.code}")
             except ValidationError as exc:
+                formtoken.release(request)
                 say_refused(request, exc)
         for problem in problems:
             form.add_error(None, problem)
@@ -110,6 +118,7 @@ def _activity_form(request, branch, activity):
         "form": form, "activity": activity, "branch": branch, "rows": rows,
         "attachments": activity.attachments.all() if activity else [],
         "attachment_form": AttachmentForm(),
+        "form_token": formtoken.token_for(request),
     })
 
 

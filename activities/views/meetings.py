@@ -27,6 +27,7 @@ from activities.views.common import (
 )
 from branches.access import get_visible_org, require_change
 from branches.models import Organization
+from core import formtoken
 from core.quarters import Quarter
 from members.models import Member
 
@@ -147,6 +148,10 @@ def _meeting_form(request, branch, meeting):
         day = parse_day(request.POST.get("date"), timezone.localdate())
         rows = _attendance_rows(organization, day, data=request.POST)
         entries = _read_attendance(request, rows)
+        first, earlier = formtoken.claim(request) if form.is_valid() and meeting is None else (True, None)
+        if not first:
+            messages.info(request, "该会议记录已经保存过，未重复保存。")
+            return redirect(earlier or "activities:meeting-list")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -159,11 +164,14 @@ def _meeting_form(request, branch, meeting):
                     by=user,
                 )
             except ValidationError as exc:
+                formtoken.release(request)
                 for problem in exc.messages:
                     form.add_error(None, problem)
             except actions.ActionRefused as exc:
+                formtoken.release(request)
                 say_refused(request, exc)
             else:
+                formtoken.saved(request, reverse("activities:meeting-detail", args=[meeting.pk]))
                 if "submit" in request.POST:
                     try:
                         actions.submit_meeting(meeting, by=user)
@@ -194,6 +202,7 @@ def _meeting_form(request, branch, meeting):
         observers = set(meeting.attendances.filter(status=S.OBSERVER).values_list("member_id", flat=True))
     return render(request, "activities/meeting_form.html", {
         "form": form, "meeting": meeting, "branch": branch, "rows": rows,
+        "form_token": formtoken.token_for(request),
         "organization": organization, "day": day,
         "candidates": _observer_candidates(user, organization, roster_ids),
         "observers": observers, "statuses": [(S.PRESENT, "出席"), (S.LEAVE, "请假"), (S.ABSENT, "缺席")],
