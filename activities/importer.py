@@ -96,7 +96,7 @@ class MeetingImporter(Importer):
         elif len(topic) > 200:
             row.fail(self.column("topic"), "主题超过 200 个字符。")
         row.label = f"{day or ''} {topic}".strip()
-        attendance = self._resolve_names(row, record, org, scope) if org else []
+        attendance = self._resolve_names(row, record, org, scope, day) if org else []
         if row.action == "error":
             return row
         row.values = {
@@ -146,8 +146,9 @@ class MeetingImporter(Importer):
             row.fail(column, exc.messages[0])
             return []
 
-    def _resolve_names(self, row, record, org, scope) -> list[list]:
-        """[[member_id, status], …] for the names in the three attendance columns."""
+    def _resolve_names(self, row, record, org, scope, day) -> list[list]:
+        """[[member_id, status], …] for the names in the three attendance columns; each must be
+        on the branch's roster on the meeting's day, as the form's rows are (roster_for)."""
         branch = org.branch
         seen: dict[int, str] = {}
         result = []
@@ -168,6 +169,10 @@ class MeetingImporter(Importer):
                                      "请在系统中录入该次会议。")
                     continue
                 member_id = ids[0]
+                if day is not None and not scope.on_roster(branch, member_id, day):
+                    row.fail(column, f"“{name}”在 {day} 不在{branch.name}的党员名单中"
+                                     "（组织关系转入前或转出后），不能记入该次会议。")
+                    continue
                 if member_id in seen:
                     row.fail(column, f"“{name}”同时出现在“{seen[member_id]}”和“{column}”中。")
                     continue
@@ -252,7 +257,7 @@ class _Scope:
     """Branches and 党小组 of the import's subtree, and their members' names."""
 
     def __init__(self, target: Organization):
-        from members.models import Member
+        from members.models import Member, Membership
 
         self.target = target
         orgs = list(
@@ -273,6 +278,16 @@ class _Scope:
         )
         for pk, name, branch_id in [*current, *past]:
             self.names[(branch_id, name)].add(pk)
+        self.spells: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+        for member_id, branch_id, started, ended in Membership.objects.filter(
+                branch_id__in=branch_ids).values_list("member_id", "branch_id", "started_on",
+                                                      "ended_on"):
+            self.spells[(branch_id, member_id)].append((started, ended))
+
+    def on_roster(self, branch: Organization, member_id: int, day) -> bool:
+        """The rule of activities.attendance.roster_for: a membership in force that day."""
+        return any(started <= day and (ended is None or ended > day)
+                   for started, ended in self.spells.get((branch.pk, member_id), ()))
 
     def find(self, ref: str) -> tuple[Organization | None, str | None]:
         if ref in self.by_code:
