@@ -13,12 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import audit
-from activities.actions import check_kinds
-from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
-from activities.sanitize import clean_minutes
+from activities.actions import ImportedMeeting, check_kinds, import_meetings
+from activities.models import Attendance, Meeting, MeetingKind
 from branches.models import Organization
-from core.cache import changed
 from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
 from tabular.values import normalize_name, normalize_text
 
@@ -199,10 +196,8 @@ class MeetingImporter(Importer):
         todo = [r for r in plan.rows if r.action == "create"]
         existing = _existing_keys(todo)
         orgs = Organization.objects.in_bulk({r.values["organization"] for r in todo})
-        now = timezone.now()
-        user = self.user if getattr(self.user, "pk", None) else None
-        created = unchanged = 0
-        kinds, attendance, events = [], [], []
+        unchanged = 0
+        new = []
         for row in todo:
             v = row.values
             key = meeting_key(v["organization"], v["date"], v["kinds"], v["topic"])
@@ -210,30 +205,14 @@ class MeetingImporter(Importer):
                 unchanged += 1
                 continue
             existing.add(key)
-            meeting = Meeting(
-                organization=orgs[v["organization"]],
-                status=Meeting.Status.SUBMITTED,
-                date=datetime.date.fromisoformat(v["date"]),
-                topic=v["topic"], host=v["host"], recorder=v["recorder"], place=v["place"],
-                minutes=clean_minutes(v["minutes"]),
-                submitted_at=now,
-                created_by=user,
-            )
-            meeting.save()
-            kinds += [MeetingKind(meeting=meeting, kind=k) for k in v["kinds"]]
-            attendance += [Attendance(meeting=meeting, member_id=m, status=s) for m, s in v["attendance"]]
-            events.append(MeetingEvent(meeting=meeting, kind=MeetingEvent.Kind.IMPORTED, by=user,
-                                       comment=f"第 {row.row} 行"))
-            created += 1
-        MeetingKind.objects.bulk_create(kinds)
-        Attendance.objects.bulk_create(attendance)
-        MeetingEvent.objects.bulk_create(events)
-        result = counted_result(plan, created=created, updated=0,
+            new.append(ImportedMeeting(
+                row=row.row, organization=orgs[v["organization"]],
+                date=datetime.date.fromisoformat(v["date"]), topic=v["topic"], host=v["host"],
+                recorder=v["recorder"], place=v["place"], minutes=v["minutes"], kinds=v["kinds"],
+                attendance=[tuple(pair) for pair in v["attendance"]]))
+        result = counted_result(plan, created=len(new), updated=0,
                                 unchanged=plan.count("unchanged") + unchanged)
-        changed("meetings", *{f"branch:{org.branch.pk}" for org in orgs.values()})
-        audit(self.user, "meeting.import", organization=self.organization,
-              target=f"{created} 新增 / {result.unchanged} 无变化", created=created,
-              unchanged=result.unchanged)
+        import_meetings(new, at=self.organization, by=self.user, unchanged=result.unchanged)
         return result
 
 

@@ -168,3 +168,17 @@ def test_a_leave_without_a_reason_is_refused_by_the_action_itself(district, pers
             attendance=[actions.AttendanceEntry(member.pk, Attendance.Status.LEAVE, "  ")])
     assert refused.value.messages == ["请假者 请假，请填写请假事由。"]
     assert not Meeting.objects.filter(topic="学习").exists()
+
+
+def test_the_ledger_import_writes_through_one_audited_bulk_action(district, personas):
+    member = make_member(district.b1, name="导入者")
+    rows = [actions.ImportedMeeting(
+        row=n + 2, organization=district.b1, date=datetime.date(2026, 11, 2), topic=f"导入{n}",
+        host="", recorder="", place="", minutes="", kinds=["party_congress"],
+        attendance=[(member.pk, Attendance.Status.PRESENT)]) for n in range(3)]
+
+    assert actions.import_meetings(rows, at=district.b1, by=personas.secretary) == 3
+
+    assert Meeting.objects.filter(topic__startswith="导入", status=Meeting.Status.SUBMITTED).count() == 3
+    [entry] = AuditLog.objects.filter(action=actions.MEETINGS_IMPORTED)
+    assert entry.organization == district.b1 and entry.detail["created"] == 3
