@@ -160,7 +160,7 @@ def test_minutes_are_cleaned_before_they_are_stored(district, personas):
 
 def test_a_leave_without_a_reason_is_refused_by_the_action_itself(district, personas):
     """The rule lives in save_meeting, so the API, the import and the page all keep it."""
-    member = make_member(district.b1, name="请假者")
+    member = make_member("请假者", district.b1)
     with pytest.raises(ValidationError) as refused:
         actions.save_meeting(
             None, organization=district.b1, fields={"date": datetime.date(2026, 11, 2), "topic": "学习"},
@@ -171,7 +171,7 @@ def test_a_leave_without_a_reason_is_refused_by_the_action_itself(district, pers
 
 
 def test_the_ledger_import_writes_through_one_audited_bulk_action(district, personas):
-    member = make_member(district.b1, name="导入者")
+    member = make_member("导入者", district.b1)
     rows = [actions.ImportedMeeting(
         row=n + 2, organization=district.b1, date=datetime.date(2026, 11, 2), topic=f"导入{n}",
         host="", recorder="", place="", minutes="", kinds=["party_congress"],
