@@ -4,6 +4,7 @@ Views, the importer, the admin and tests call these functions; nothing else writ
 """
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -169,6 +170,11 @@ def _replace_attendance(meeting: Meeting, entries: list[AttendanceEntry], by) ->
     allowed_observers = set(
         Member.objects.visible_to(by).filter(pk__in=observer_ids).values_list("pk", flat=True)
     )
+    unexplained = [e.member_id for e in entries if e.status == Attendance.Status.LEAVE
+                   and e.member_id in roster_ids and not (e.reason or "").strip()]
+    if unexplained:
+        names = Member.objects.filter(pk__in=unexplained).order_by("name").values_list("name", flat=True)
+        raise ValidationError([f"{name} 请假，请填写请假事由。" for name in names])
     for entry in entries:
         if entry.status not in Attendance.Status.values:
             raise ValidationError(f"未知的出席情况：{entry.status}")
@@ -384,3 +390,53 @@ def delete_activity(activity: Activity, *, by) -> None:
     files = [a.file for a in activity.attachments.all()]
     activity.delete()
     transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+
+
+# --------------------------------------------------------------------------- the ledger import
+
+MEETINGS_IMPORTED = "meeting.import"
+
+
+@dataclass(frozen=True)
+class ImportedMeeting:
+    """One checked row of the meeting ledger (activities.importer plans it)."""
+
+    row: int
+    organization: Organization
+    date: datetime.date
+    topic: str
+    host: str
+    recorder: str
+    place: str
+    minutes: str
+    kinds: list
+    attendance: list  # [(member_id, status)]
+
+
+@transaction.atomic
+def import_meetings(meetings: list[ImportedMeeting], *, at: Organization | None, by,
+                    unchanged: int = 0) -> int:
+    """The import's bulk write: submitted meetings with their kinds, attendance and an IMPORTED
+    event each, in one transaction with one audit record for the batch."""
+    now = timezone.now()
+    user = _actor(by)
+    kinds, attendance, events, branches = [], [], [], set()
+    for item in meetings:
+        meeting = Meeting.objects.create(
+            organization=item.organization, status=Meeting.Status.SUBMITTED, date=item.date,
+            topic=item.topic, host=item.host, recorder=item.recorder, place=item.place,
+            minutes=clean_minutes(item.minutes), submitted_at=now, created_by=user,
+        )
+        branches.add(item.organization.branch.pk)
+        kinds += [MeetingKind(meeting=meeting, kind=k) for k in item.kinds]
+        attendance += [Attendance(meeting=meeting, member_id=m, status=s) for m, s in item.attendance]
+        events.append(MeetingEvent(meeting=meeting, kind=MeetingEvent.Kind.IMPORTED, by=user,
+                                   comment=f"第 {item.row} 行"))
+    MeetingKind.objects.bulk_create(kinds)
+    Attendance.objects.bulk_create(attendance)
+    MeetingEvent.objects.bulk_create(events)
+    changed("meetings", *{f"branch:{pk}" for pk in branches})
+    audit(by, MEETINGS_IMPORTED, organization=at,
+          target=f"{len(meetings)} 新增 / {unchanged} 无变化", created=len(meetings),
+          unchanged=unchanged)
+    return len(meetings)

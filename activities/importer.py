@@ -13,12 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import audit
-from activities.actions import check_kinds
-from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
-from activities.sanitize import clean_minutes
+from activities.actions import ImportedMeeting, check_kinds, import_meetings
+from activities.models import Attendance, Meeting, MeetingKind
 from branches.models import Organization
-from core.cache import changed
 from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
 from tabular.values import normalize_name, normalize_text
 
@@ -96,7 +93,7 @@ class MeetingImporter(Importer):
         elif len(topic) > 200:
             row.fail(self.column("topic"), "主题超过 200 个字符。")
         row.label = f"{day or ''} {topic}".strip()
-        attendance = self._resolve_names(row, record, org, scope) if org else []
+        attendance = self._resolve_names(row, record, org, scope, day) if org else []
         if row.action == "error":
             return row
         row.values = {
@@ -146,8 +143,9 @@ class MeetingImporter(Importer):
             row.fail(column, exc.messages[0])
             return []
 
-    def _resolve_names(self, row, record, org, scope) -> list[list]:
-        """[[member_id, status], …] for the names in the three attendance columns."""
+    def _resolve_names(self, row, record, org, scope, day) -> list[list]:
+        """[[member_id, status], …] for the names in the three attendance columns; each must be
+        on the branch's roster on the meeting's day, as the form's rows are (roster_for)."""
         branch = org.branch
         seen: dict[int, str] = {}
         result = []
@@ -168,6 +166,10 @@ class MeetingImporter(Importer):
                                      "请在系统中录入该次会议。")
                     continue
                 member_id = ids[0]
+                if day is not None and not scope.on_roster(branch, member_id, day):
+                    row.fail(column, f"“{name}”在 {day} 不在{branch.name}的党员名单中"
+                                     "（组织关系转入前或转出后），不能记入该次会议。")
+                    continue
                 if member_id in seen:
                     row.fail(column, f"“{name}”同时出现在“{seen[member_id]}”和“{column}”中。")
                     continue
@@ -194,10 +196,8 @@ class MeetingImporter(Importer):
         todo = [r for r in plan.rows if r.action == "create"]
         existing = _existing_keys(todo)
         orgs = Organization.objects.in_bulk({r.values["organization"] for r in todo})
-        now = timezone.now()
-        user = self.user if getattr(self.user, "pk", None) else None
-        created = unchanged = 0
-        kinds, attendance, events = [], [], []
+        unchanged = 0
+        new = []
         for row in todo:
             v = row.values
             key = meeting_key(v["organization"], v["date"], v["kinds"], v["topic"])
@@ -205,30 +205,14 @@ class MeetingImporter(Importer):
                 unchanged += 1
                 continue
             existing.add(key)
-            meeting = Meeting(
-                organization=orgs[v["organization"]],
-                status=Meeting.Status.SUBMITTED,
-                date=datetime.date.fromisoformat(v["date"]),
-                topic=v["topic"], host=v["host"], recorder=v["recorder"], place=v["place"],
-                minutes=clean_minutes(v["minutes"]),
-                submitted_at=now,
-                created_by=user,
-            )
-            meeting.save()
-            kinds += [MeetingKind(meeting=meeting, kind=k) for k in v["kinds"]]
-            attendance += [Attendance(meeting=meeting, member_id=m, status=s) for m, s in v["attendance"]]
-            events.append(MeetingEvent(meeting=meeting, kind=MeetingEvent.Kind.IMPORTED, by=user,
-                                       comment=f"第 {row.row} 行"))
-            created += 1
-        MeetingKind.objects.bulk_create(kinds)
-        Attendance.objects.bulk_create(attendance)
-        MeetingEvent.objects.bulk_create(events)
-        result = counted_result(plan, created=created, updated=0,
+            new.append(ImportedMeeting(
+                row=row.row, organization=orgs[v["organization"]],
+                date=datetime.date.fromisoformat(v["date"]), topic=v["topic"], host=v["host"],
+                recorder=v["recorder"], place=v["place"], minutes=v["minutes"], kinds=v["kinds"],
+                attendance=[tuple(pair) for pair in v["attendance"]]))
+        result = counted_result(plan, created=len(new), updated=0,
                                 unchanged=plan.count("unchanged") + unchanged)
-        changed("meetings", *{f"branch:{org.branch.pk}" for org in orgs.values()})
-        audit(self.user, "meeting.import", organization=self.organization,
-              target=f"{created} 新增 / {result.unchanged} 无变化", created=created,
-              unchanged=result.unchanged)
+        import_meetings(new, at=self.organization, by=self.user, unchanged=result.unchanged)
         return result
 
 
@@ -252,7 +236,7 @@ class _Scope:
     """Branches and 党小组 of the import's subtree, and their members' names."""
 
     def __init__(self, target: Organization):
-        from members.models import Member
+        from members.models import Member, Membership
 
         self.target = target
         orgs = list(
@@ -273,6 +257,16 @@ class _Scope:
         )
         for pk, name, branch_id in [*current, *past]:
             self.names[(branch_id, name)].add(pk)
+        self.spells: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+        for member_id, branch_id, started, ended in Membership.objects.filter(
+                branch_id__in=branch_ids).values_list("member_id", "branch_id", "started_on",
+                                                      "ended_on"):
+            self.spells[(branch_id, member_id)].append((started, ended))
+
+    def on_roster(self, branch: Organization, member_id: int, day) -> bool:
+        """The rule of activities.attendance.roster_for: a membership in force that day."""
+        return any(started <= day and (ended is None or ended > day)
+                   for started, ended in self.spells.get((branch.pk, member_id), ()))
 
     def find(self, ref: str) -> tuple[Organization | None, str | None]:
         if ref in self.by_code:

@@ -1,11 +1,12 @@
 """Every change to the organization tree goes through these functions (one transaction, audited)."""
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
 from accounts.models import audit
-from branches.models import Organization, check_nesting
+from accounts.policy import Right, policy_for
+from branches.models import Organization, check_nesting, is_safe_code, repaired_code
 from core.cache import changed
 
 
@@ -28,17 +29,30 @@ def create_organization(*, by, **fields) -> Organization:
     return org
 
 
+# An organization's place in the tree belongs to the levels above it (Right.STRUCTURE); its own
+# keepers (a branch's secretary) edit the contact fields only.
+STRUCTURE_FIELDS = ("name", "kind", "parent", "dissolved_on")
+
+
+def may_change_structure(user, org: Organization) -> bool:
+    return user is None or policy_for(user).allows(Right.STRUCTURE, org)
+
+
 @transaction.atomic
 def update_organization(org: Organization, *, by, **fields) -> Organization:
-    """Change fields; moving under another parent rewrites the whole subtree's paths."""
+    """Change fields; moving under another parent rewrites the whole subtree's paths.
+    Name, kind, parent and 撤销日期 only for the upper levels (PermissionDenied otherwise)."""
     old_path, old_depth = org.path, org.depth
     changes = {}
     for name, value in fields.items():
         if getattr(org, name) != value:
             changes[name] = [str(getattr(org, name)), str(value)]
-            setattr(org, name, value)
     if not changes:
         return org
+    if set(changes) & set(STRUCTURE_FIELDS) and not may_change_structure(by, org):
+        raise PermissionDenied("党组织的名称、类别、上级和撤销日期由上级党组织维护。")
+    for name in changes:
+        setattr(org, name, fields[name])
     check_nesting(org.kind, org.parent, org)
     if org.kind not in Organization.BRANCH_KINDS and org.children.filter(
         kind=Organization.Kind.GROUP
@@ -62,3 +76,26 @@ def move_subtree(old_path: str, new_path: str, depth_delta: int) -> None:
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )
+
+
+CODE_REPAIRED = "org.code_repaired"
+
+
+@transaction.atomic
+def repair_codes(*, by=None) -> dict[str, str]:
+    """Give every organization whose code is outside the safe alphabet a safe one (audited);
+    returns {old: new}. The migration 0003 did this once; the command `repair_org_codes` again."""
+    taken = set(Organization.objects.values_list("code", flat=True))
+    mapping = {}
+    for org in Organization.objects.order_by("path"):
+        if is_safe_code(org.code):
+            continue
+        new = repaired_code(org.code, taken)
+        taken.add(new)
+        mapping[org.code] = new
+        Organization.objects.filter(pk=org.pk).update(code=new)
+        audit(by, CODE_REPAIRED, organization=org, target=f"{org.code} → {new}",
+              old=org.code, new=new)
+    if mapping:
+        changed("tree")
+    return mapping

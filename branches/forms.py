@@ -26,11 +26,15 @@ class OrganizationForm(forms.ModelForm):
             "committee_elected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, parents, **kwargs):
+    def __init__(self, *args, parents, structure=True, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["code"].disabled = True
             parents = parents.exclude(path__startswith=self.instance.path)
+        if not structure:  # the upper levels keep these (branches.actions.STRUCTURE_FIELDS)
+            for name in ("name", "kind", "parent", "dissolved_on"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "由上级党组织维护。"
         self.fields["parent"].queryset = parents
 
     def clean(self):

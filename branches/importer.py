@@ -6,8 +6,8 @@ import datetime
 from django.db import transaction
 
 from accounts.models import audit
-from branches.actions import move_subtree
-from branches.models import Organization, check_nesting, path_segment
+from branches.actions import may_change_structure, move_subtree
+from branches.models import CODE_MESSAGE, Organization, check_nesting, is_safe_code, path_segment
 from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
 from tabular.values import normalize_text, parse_choice
 
@@ -148,6 +148,8 @@ class OrganizationImporter(Importer):
             plan.fail(self.column("code"), "组织编码不能为空。")
         elif len(code) > 20:
             plan.fail(self.column("code"), f"组织编码“{code}”超过 20 个字符。")
+        elif not is_safe_code(code):
+            plan.fail(self.column("code"), f"组织编码“{code}”有不允许的字符：{CODE_MESSAGE}")
         else:
             values["code"] = code
         name = normalize_text(record.get("name"))
@@ -279,6 +281,11 @@ class OrganizationImporter(Importer):
                 continue
             if (old or None) != (new or None):
                 changes[FIELD_LABELS[name]] = [_display(name, old), _display(name, new)]
+        moved = [FIELD_LABELS[n] for n in ("name", "kind", "parent") if FIELD_LABELS[n] in changes]
+        if moved and self.user is not None and not may_change_structure(self.user, org):
+            plan.fail(self.column("name" if FIELD_LABELS["name"] in moved else "kind"),
+                      f"{org.name}的{'、'.join(moved)}由上级党组织维护，不能在本次导入中修改。")
+            return
         plan.changes = changes
         plan.action = "update" if changes else "unchanged"
 

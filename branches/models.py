@@ -5,8 +5,10 @@ organization's own, each followed by "/"), so a subtree is one indexed prefix qu
 (`path LIKE '0000012/0000040/%'`) however large the tree. bench/bench_tree.py measures it.
 """
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -78,6 +80,27 @@ class BranchScopedQuerySet(models.QuerySet):
         return self.filter(branch__in=Organization.objects.changeable_by(user))
 
 
+# A code is part of every organization URL (/orgs/<code>/): letters, digits, "-", "_" and "."
+# only, so that it always reverses and never needs escaping ("/" once broke every page naming it).
+CODE_ALPHABET = r"\A[0-9A-Za-z][0-9A-Za-z._-]*\Z"
+CODE_MESSAGE = "组织编码只能由字母、数字和“-”“_”“.”组成，且以字母或数字开头。"
+code_validator = RegexValidator(CODE_ALPHABET, CODE_MESSAGE, code="org_code_alphabet")
+
+
+def is_safe_code(code: str) -> bool:
+    return bool(code_validator.regex.match(code or ""))
+
+
+def repaired_code(code: str, taken: set[str]) -> str:
+    """A safe code for `code` (every run of other characters becomes "-"), unique among `taken`."""
+    base = (re.sub(r"[^0-9A-Za-z._-]+", "-", code or "").strip("-._") or "ORG")[:20]
+    candidate, number = base, 1
+    while candidate in taken:
+        suffix = f"-{number}"
+        candidate, number = base[:20 - len(suffix)] + suffix, number + 1
+    return candidate
+
+
 class Organization(models.Model):
     class Kind(models.TextChoices):
         COMMITTEE = "committee", "党委"
@@ -102,7 +125,7 @@ class Organization(models.Model):
     BRANCH_KINDS = (Kind.BRANCH, Kind.JOINT_BRANCH, Kind.TEMPORARY_BRANCH)
     UPPER_KINDS = (Kind.COMMITTEE, Kind.WORKING_COMMITTEE, Kind.GENERAL_BRANCH)
 
-    code = models.CharField("组织编码", max_length=20, unique=True)
+    code = models.CharField("组织编码", max_length=20, unique=True, validators=[code_validator])
     name = models.CharField("组织名称", max_length=100)
     short_name = models.CharField("简称", max_length=50, blank=True, default="", db_default="")
     kind = models.CharField("组织类别", max_length=20, choices=Kind.choices)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import is_staff_user
 from branches.access import can_change, get_changeable_org, get_visible_org, scope_roots
-from branches.actions import create_organization, update_organization
+from branches.actions import create_organization, may_change_structure, update_organization
 from branches.forms import EDITABLE, OrganizationForm
 from branches.health import figures_for, flags_for
 from branches.models import Organization
@@ -89,7 +89,8 @@ def edit(request, code):
     # The form validates on a copy: a ModelForm writes the posted values into its instance,
     # and update_organization must compare them with the organization as stored.
     form = OrganizationForm(
-        request.POST or None, instance=Organization.objects.get(pk=org.pk), parents=parents
+        request.POST or None, instance=Organization.objects.get(pk=org.pk), parents=parents,
+        structure=may_change_structure(request.user, org),
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in EDITABLE}

@@ -154,6 +154,11 @@ class ImportResult:
         return "，".join(parts) + "。"
 
 
+# The error file gives back at most this many offending rows as they were in the file (the
+# preview still lists every error): it bounds the stored plan and the workbook written from it.
+ERROR_ROWS_KEPT = 10_000
+
+
 class Importer:
     """Base of the three importers. Subclasses define `fields` and implement plan_rows/apply."""
 
@@ -234,8 +239,15 @@ class Importer:
         records = list(iter_records(table, self.header))
         width = len(header_row)
         rows = self.plan_rows(records, progress)
+        del records
+        kept = 0
         for row_plan in rows:
-            if row_plan.action == "error" and not row_plan.raw:
+            if row_plan.action != "error":
+                continue
+            kept += 1
+            if kept > ERROR_ROWS_KEPT:  # the error file lists these; the rest only by number
+                row_plan.raw = []
+            elif not row_plan.raw:
                 cells = table.rows[row_plan.row - 1] if 0 < row_plan.row <= len(table.rows) else ()
                 row_plan.raw = [_as_text(c) for c in list(cells)[:width]]
         return Plan(

@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
+# Years a page or a file may name: from the Party's founding to well past any plan. Outside
+# them a date cannot be built around the period (9999Q4 has no next quarter): refused, not a 500.
+FIRST_YEAR, LAST_YEAR = 1921, 2100
+
+
+def _check_year(year: int, text) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间，收到：{text}")
+    return year
 
 
 @dataclass(frozen=True, order=True)
@@ -20,7 +29,7 @@ class Quarter:
         match = _PATTERN.match(str(text))
         if not match:
             raise ValueError(f"季度格式应为 2026Q3 这样的形式，收到：{text}")
-        return cls(int(match.group(1)), int(match.group(2)))
+        return cls(_check_year(int(match.group(1)), text), int(match.group(2)))
 
     @classmethod
     def of(cls, day: datetime.date) -> Quarter:
@@ -102,7 +111,7 @@ class Month:
         match = _MONTH.match(str(text))
         if not match:
             raise ValueError(f"月份格式应为 2026-11 或 2026年11月，收到：{text}")
-        return cls(int(match.group(1)), int(match.group(2)))
+        return cls(_check_year(int(match.group(1)), text), int(match.group(2)))
 
     @classmethod
     def of(cls, day: datetime.date) -> Month:

@@ -1,4 +1,5 @@
 """Running an ImportBatch: plan (preview) and apply, inline or in a Celery task."""
+import datetime
 import logging
 import os
 import time
@@ -51,6 +52,7 @@ def plan_batch(batch: ImportBatch, table=None) -> ImportBatch:
         batch.status, batch.message = ImportBatch.Status.FAILED, str(exc)
         batch.finished_at = timezone.now()
         batch.save(update_fields=["status", "message", "finished_at"])
+        discard_file(batch)
         return batch
     batch.plan = plan.as_json()
     batch.status = ImportBatch.Status.PREVIEW
@@ -107,3 +109,25 @@ def apply_batch(batch: ImportBatch) -> ImportBatch:
 
 def enqueue(task, batch: ImportBatch) -> None:
     transaction.on_commit(lambda: task.delay(batch.pk))
+
+
+def discard_file(batch: ImportBatch) -> None:
+    """Delete the uploaded file (the stored plan and result stay): a refused file at once, an
+    accepted one once its batch is over and IMPORT_FILE_RETENTION_DAYS have passed."""
+    if batch.file:
+        batch.file.delete(save=False)
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+
+
+def purge_files(now=None) -> int:
+    """Beat, daily: the files of finished batches past the retention (refused ones go at once)."""
+    now = now or timezone.now()
+    done = now - datetime.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    finished = (ImportBatch.objects.exclude(file="")
+                .filter(status__in=[ImportBatch.Status.DONE, ImportBatch.Status.REJECTED,
+                                    ImportBatch.Status.FAILED], finished_at__lt=done))
+    count = 0
+    for batch in finished.only("pk", "file").iterator():
+        discard_file(batch)
+        count += 1
+    return count

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from imports.models import ImportBatch
-from imports.services import apply_batch, plan_batch
+from imports.services import apply_batch, plan_batch, purge_files
 
 
 @shared_task(acks_late=True)
@@ -18,3 +18,9 @@ def apply_import(batch_id: int) -> None:
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is not None:
         apply_batch(batch)
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Beat, daily: uploaded files of finished batches past IMPORT_FILE_RETENTION_DAYS."""
+    return purge_files()

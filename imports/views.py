@@ -1,21 +1,26 @@
 """Upload → preview → confirm → result, for every kind of import. Batches are the uploader's own."""
+import io
+from collections import Counter
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import is_staff_user
 from branches.models import Organization
-from core.importing import ImportResult, Plan
-from imports.errorfile import error_workbook, template_workbook
+from core.importing import ImportResult, RowError, RowPlan
+from imports.errorfile import template_workbook, write_error_workbook
 from imports.forms import UploadForm
 from imports.models import ImportBatch
 from imports.registry import importer_class, is_kind, kinds
 from imports.services import (
     apply_batch,
     claim_for_apply,
+    discard_file,
     enqueue,
     plan_batch,
     read_batch_table,
@@ -24,7 +29,7 @@ from imports.tasks import apply_import, plan_import
 from tabular.reader import FileRejected
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PREVIEW_LIMIT = 1000
+PREVIEW_PAGE = 200
 
 
 def _targets(user, kind: str):
@@ -39,7 +44,8 @@ def index(request):
     choices = [(entry.key, entry.label) for entry in kinds()]
     if not is_staff_user(request.user) and not _targets(request.user, "orgs").exists():
         raise PermissionDenied("您没有导入数据的权限（只读角色）。")
-    recent = ImportBatch.objects.owned_by(request.user).select_related("organization")[:20]
+    recent = ImportBatch.objects.owned_by(request.user).select_related("organization").defer(
+        "plan", "result")[:20]
     return render(request, "imports/index.html", {"kinds": choices, "recent": recent})
 
 
@@ -84,11 +90,16 @@ def upload(request, kind):
             original_name=upload_file.name[:255],
             skip_invalid=form.cleaned_data.get("skip_invalid", False),
         )
+        if upload_file.size >= settings.IMPORT_ASYNC_BYTES:
+            # A large file is read once, by the worker: the web process never holds its rows.
+            enqueue(plan_import, batch)
+            return redirect("imports:batch-detail", pk=batch.pk)
         try:
             table = read_batch_table(batch)
         except FileRejected as exc:
             batch.status, batch.message = ImportBatch.Status.FAILED, str(exc)
             batch.save(update_fields=["status", "message"])
+            discard_file(batch)  # a refused file is not kept (it may be 300 MB, or hostile)
             return redirect("imports:batch-detail", pk=batch.pk)
         if len(table.rows) >= settings.IMPORT_ASYNC_THRESHOLD:
             enqueue(plan_import, batch)
@@ -96,7 +107,7 @@ def upload(request, kind):
             plan_batch(batch, table)
         return redirect("imports:batch-detail", pk=batch.pk)
     importer = importer_class(kind)
-    recent = ImportBatch.objects.owned_by(request.user).filter(kind=kind)[:10]
+    recent = ImportBatch.objects.owned_by(request.user).filter(kind=kind).defer("plan", "result")[:10]
     return render(
         request,
         "imports/upload.html",
@@ -114,34 +125,43 @@ def _allows_skip(kind: str) -> bool:
     return kind != "orgs"
 
 
+SHOWN = {"all": None, "errors": ("error",), "changes": ("create", "update")}
+
+
 @require_GET
 def batch_detail(request, pk):
+    """The preview, a page of rows at a time, read from the stored plan without rebuilding it."""
     batch = _batch_for(request, pk)
     importer = importer_class(batch.kind)
     context = {"batch": batch, "title": importer.title}
     if batch.plan:
-        plan = Plan.from_json(batch.plan)
+        stored = batch.plan
         show = request.GET.get("show", "all")
-        rows = plan.rows
-        if show == "errors":
-            rows = [r for r in rows if r.action == "error"]
-        elif show == "changes":
-            rows = [r for r in rows if r.action in ("create", "update")]
-        counts = plan.preview_counts()
+        if show not in SHOWN:
+            show = "all"
+        actions = SHOWN[show]
+        rows = [r for r in stored["rows"] if actions is None or r["action"] in actions]
+        paginator = Paginator(rows, PREVIEW_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        counts = Counter(r["action"] for r in stored["rows"])
+        counts = {k: counts.get(k, 0) for k in ("create", "update", "unchanged", "error")}
+        error_count = sum(len(r["errors"]) for r in stored["rows"])
         valid = counts["create"] + counts["update"] + counts["unchanged"]
         previewing = batch.status == ImportBatch.Status.PREVIEW
+        shown_rows = [RowPlan.from_json(r) for r in page.object_list]
         context.update(
-            plan=plan,
+            plan={"warnings": [RowError(**w) for w in stored.get("warnings", [])]},
+            error_count=error_count,
             counts=counts,
-            rows=rows[:PREVIEW_LIMIT],
-            truncated=len(rows) > PREVIEW_LIMIT,
+            rows=shown_rows,
+            page=page,
             show=show,
             columns=[label for _name, label in importer.preview_columns]
-            if any(r.shown for r in plan.rows[:1]) else [],
-            can_confirm=previewing and (batch.skip_invalid or not plan.errors),
+            if any(r.get("shown") for r in stored["rows"][:1]) else [],
+            can_confirm=previewing and (batch.skip_invalid or not error_count),
             # With errors, the valid rows can still go in from this page: no second upload.
             valid_rows=valid,
-            can_import_valid=previewing and bool(plan.errors) and not batch.skip_invalid
+            can_import_valid=previewing and bool(error_count) and not batch.skip_invalid
             and valid > 0 and _allows_skip(batch.kind),
         )
     if batch.result:
@@ -162,20 +182,21 @@ def batch_progress(request, pk):
 @require_POST
 def batch_confirm(request, pk):
     batch = _batch_for(request, pk)
-    plan = Plan.from_json(batch.plan) if batch.plan else None
-    if (plan is not None and plan.errors and request.POST.get("skip_invalid") == "1"
+    stored = batch.plan or None
+    has_errors = stored is not None and any(r["errors"] for r in stored["rows"])
+    if (has_errors and request.POST.get("skip_invalid") == "1"
             and _allows_skip(batch.kind)):
         # "导入其余 N 条有效记录": the user chose, on the preview, to leave the error rows out.
         ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
             skip_invalid=True)
         batch.refresh_from_db()
-    if plan is None or (plan.errors and not batch.skip_invalid):
+    if stored is None or (has_errors and not batch.skip_invalid):
         messages.error(request, "该文件有错误，未写入任何数据。请修改后重新上传。")
         return redirect("imports:batch-detail", pk=batch.pk)
     if not claim_for_apply(batch):
         messages.warning(request, "该批次已经确认过，不会重复写入。")
         return redirect("imports:batch-detail", pk=batch.pk)
-    if len(plan.rows) >= settings.IMPORT_ASYNC_THRESHOLD:
+    if len(stored["rows"]) >= settings.IMPORT_ASYNC_THRESHOLD:
         enqueue(apply_import, batch)
         messages.info(request, "数据较多，已转入后台写入。您可以离开本页，稍后回来查看结果。")
     else:
@@ -190,9 +211,11 @@ def batch_errors(request, pk):
     batch = _batch_for(request, pk)
     if not batch.plan:
         raise Http404
-    plan = Plan.from_json(batch.plan)
-    response = HttpResponse(error_workbook(plan), content_type=XLSX)
+    output = io.BytesIO()  # at most ERROR_ROWS_KEPT rows: a few megabytes
+    write_error_workbook(batch.plan, output)
+    response = HttpResponse(output.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'
+    response["Cache-Control"] = "no-store"  # the uploader's own ID numbers
     return response
 
 

@@ -20,7 +20,7 @@ from core.cache import changed
 from core.quarters import add_years
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.validation import LABELS, check_person
-from tabular.values import mask_id_number
+from tabular.values import mask_birth_date, mask_id_number, normalize_id_number
 
 EDITABLE_FIELDS = (
     "name", "id_number", "sex", "ethnicity", "birth_date", "education", "joined_on",
@@ -110,7 +110,56 @@ def _validate(data: dict) -> dict:
     return _member_values(checked.values)
 
 
-@transaction.atomic
+# ----------------------------------------------------------------- an ID number registered elsewhere
+
+ID_CLASH = "member.id_clash"
+ID_TAKEN = ("该公民身份号码已有登记，不能在此登记。请核对号码；如系组织关系转入，"
+            "请由其所在党组织办理组织关系转接。")
+
+
+def transfer_message(branch_name: str) -> str:
+    return f"该党员组织关系在{branch_name}，请办理组织关系转接。"
+
+
+class ClashNames:
+    """What to say about ID numbers registered in another branch: that branch's name only to those
+    who may see it, otherwise the one sentence any clash gets (so no answer tells whether, or
+    where, the number belongs to a party member). `record` audits the lookups made."""
+
+    def __init__(self, by, *, at: Organization | None):
+        self.by, self.at = by, at
+        self._visible: dict[int, bool] = {}
+        self.numbers: list[str] = []
+        self.named = 0
+
+    def message(self, id_number: str, branch_id: int, branch_name: str, named=transfer_message) -> str:
+        if branch_id not in self._visible:
+            self._visible[branch_id] = self.by is None or Organization.objects.visible_to(
+                self.by).filter(pk=branch_id).exists()
+        self.numbers.append(id_number)
+        if self._visible[branch_id]:
+            self.named += 1
+            return named(branch_name)
+        return ID_TAKEN
+
+    def record(self, what: str) -> None:
+        """One audit row for the lookups made (in its own transaction when called outside one)."""
+        if not self.numbers:
+            return
+        count = len(self.numbers)
+        audit(self.by, ID_CLASH, organization=self.at,
+              target=f"{what}：{count} 个公民身份号码已有登记", count=count, named=self.named,
+              id_numbers=[mask_id_number(n) for n in self.numbers[:100]])
+
+
+def _refuse_clash(by, at: Organization, id_number: str, holder: Organization, what: str):
+    """Audit the lookup (it stays recorded, though the refusal rolls back the write) and refuse."""
+    names = ClashNames(by, at=at)
+    message = names.message(id_number, holder.pk, holder.name)
+    names.record(what)
+    raise ValidationError({"id_number": [message]})
+
+
 def create_member(data: dict, *, branch: Organization, group: Organization | None = None, by) -> Member:
     """Register a member in `branch` (counting there since 入党日期), like an imported row."""
     _require_change(by, branch)
@@ -119,9 +168,12 @@ def create_member(data: dict, *, branch: Organization, group: Organization | Non
     values = _validate(data)
     existing = Member.objects.filter(id_number=values["id_number"]).select_related("branch").first()
     if existing:
-        raise ValidationError(
-            {"id_number": [f"该党员组织关系在{existing.branch.name}，请办理组织关系转接。"]}
-        )
+        _refuse_clash(by, branch, values["id_number"], existing.branch, "登记党员")
+    return _create_member(values, branch=branch, group=group, by=by)
+
+
+@transaction.atomic
+def _create_member(values: dict, *, branch: Organization, group: Organization | None, by) -> Member:
     _check_group(group, branch)
     status = values.pop("status", None) or Member.Status.NORMAL
     values.pop("is_mobile", None)
@@ -134,9 +186,23 @@ def create_member(data: dict, *, branch: Organization, group: Organization | Non
     return member
 
 
-@transaction.atomic
 def update_member(member: Member, data: dict, *, by) -> Member:
     """Edit the personal fields with the import's validation; branch/category/status are not here."""
+    try:
+        new = normalize_id_number(data["id_number"]) if data.get("id_number") else None
+    except ValueError:
+        new = None  # the validation below says what is wrong with it
+    if new and new != member.id_number:
+        clash = Member.objects.filter(id_number=new).exclude(pk=member.pk).select_related(
+            "branch").first()
+        if clash:
+            _require_change(by, member.branch)
+            _refuse_clash(by, member.branch, new, clash.branch, "更正公民身份号码")
+    return _update_member(member, data, by=by)
+
+
+@transaction.atomic
+def _update_member(member: Member, data: dict, *, by) -> Member:
     member = _lock(member)
     _require_change(by, member.branch)
     data = dict(data)
@@ -150,7 +216,7 @@ def update_member(member: Member, data: dict, *, by) -> Member:
         values["is_lost_contact"] = False
     clash = Member.objects.filter(id_number=values["id_number"]).exclude(pk=member.pk).first()
     if clash:
-        raise ValidationError({"id_number": ["该公民身份号码已登记为另一名党员。"]})
+        raise ValidationError({"id_number": [ID_TAKEN]})
     changes = {}
     old_joined = member.joined_on
     for name in EDITABLE_FIELDS + tuple(flags):
@@ -159,6 +225,8 @@ def update_member(member: Member, data: dict, *, by) -> Member:
         if new != old:
             if name == "id_number":  # the history and the trail say it changed, masked
                 changes[LABELS[name]] = [mask_id_number(old or ""), mask_id_number(new or "")]
+            elif name == "birth_date":  # beside the masked number, the year only
+                changes[LABELS[name]] = [mask_birth_date(old) or "", mask_birth_date(new) or ""]
             else:
                 changes[LABELS[name]] = [_shown(old), _shown(new)]
             setattr(member, name, new)

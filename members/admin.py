@@ -1,8 +1,7 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 
 from members.models import Member, MemberEvent, Membership, Transfer
-from members.resources import MemberResource
+from tabular.values import mask_birth_date
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -18,38 +17,34 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ImportExportMixin, ScopedAdmin):
-    """Read and export here; edits go through the member's page (recorded actions).
+class MemberAdmin(ScopedAdmin):
+    """Read only, and masked like the pages (110101********123X, the birth year only): edits,
+    imports and exports go through the portal, where they are scoped, checked and audited."""
 
-    Import is offered to superusers only: offices upload through the portal's preview flow,
-    which checks scope and every roster rule."""
-
-    resource_classes = [MemberResource]
     list_display = ("name", "masked_id_number", "branch", "category", "status", "is_mobile")
     list_filter = ("category", "status", "is_mobile")
     search_fields = ("name", "phone")
     list_select_related = ("branch",)
-    readonly_fields = [f.name for f in Member._meta.fields]
+    exclude = ("id_number", "birth_date")
+    readonly_fields = ["masked_id_number", "birth_year"] + [
+        f.name for f in Member._meta.fields if f.name not in ("id", "id_number", "birth_date")]
 
     @admin.display(description="公民身份号码")
     def masked_id_number(self, obj):
         return obj.masked_id_number
 
-    def has_import_permission(self, request):
-        return request.user.is_superuser
+    @admin.display(description="出生年份")
+    def birth_year(self, obj):
+        return mask_birth_date(obj.birth_date)
 
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def get_export_queryset(self, request):
-        from accounts.models import audit
-
-        qs = super().get_export_queryset(request)
-        audit(request.user, "member.export", target="管理后台导出", count=qs.count(), masked=False)
-        return qs
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Membership)

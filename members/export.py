@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import audit
 from members.models import Member
 from members.validation import CATEGORY_LABELS
-from tabular.values import mask_id_number
+from tabular.values import mask_birth_date, mask_id_number
 from tabular.writer import Column, new_workbook, write_sheet
 
 STATUS_LABELS = dict(Member.Status.choices)
@@ -36,6 +36,7 @@ COLUMNS = [
     (Column("外出流向", 20), lambda m: m.mobile_destination),
 ]
 ID_COLUMN = 1
+BIRTH_COLUMN = 4
 
 
 def roster_rows(members, *, masked: bool):
@@ -43,6 +44,7 @@ def roster_rows(members, *, masked: bool):
         row = [getter(member) or None for _, getter in COLUMNS]
         if masked:
             row[ID_COLUMN] = mask_id_number(member.id_number)
+            row[BIRTH_COLUMN] = mask_birth_date(member.birth_date)
         yield row
 
 
@@ -50,7 +52,7 @@ def write_roster(members, output, *, title: str, masked: bool) -> None:
     """Write members (a queryset, streamed) as an xlsx workbook to a path or a file object."""
     workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet("花名册")
-    notes = ["公民身份号码已隐去中间 8 位：此文件不能用于重新导入。"] if masked else None
+    notes = ["公民身份号码已隐去中间 8 位、出生日期只显示年份：此文件不能用于重新导入。"] if masked else None
     members = members.select_related("branch", "group").order_by("branch__path", "name", "pk")
     write_sheet(
         sheet,

@@ -55,6 +55,7 @@ class MemberForm(forms.Form):
             field = self.fields["id_number"]
             field.required = False
             field.help_text = "显示的是隐去中间 8 位的号码；如需更正请填写完整号码，不改或留空则保持不变。"
+            self.fields["birth_date"].help_text = "与身份证号的出生日期一同隐去；留空则按公民身份号码。"
 
     def data_for_actions(self) -> dict:
         data = dict(self.cleaned_data)

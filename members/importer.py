@@ -27,6 +27,7 @@ from core.importing import (
     chunks,
     counted_result,
 )
+from members.actions import ClashNames
 from members.bulk import (
     COMPARED,
     KEPT_WHEN_BLANK,
@@ -59,10 +60,6 @@ def _gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _transfer_message(branch_name: str) -> str:
-    return f"该党员组织关系在{branch_name}，请办理组织关系转接。"
 
 
 class MemberImporter(Importer):
@@ -127,9 +124,11 @@ class MemberImporter(Importer):
                 progress(index, total * 2)
 
         existing = existing_members([r.key for r in rows if r.key and r.action != "error"])
+        self._clashes = ClashNames(self.user, at=self.organization)
         for row in rows:
             if row.action != "error":
                 self._decide(row, existing.get(row.key), scope)
+        self._clashes.record("导入花名册")
         if progress:
             progress(total * 2, total * 2)
         return rows
@@ -213,7 +212,8 @@ class MemberImporter(Importer):
             row.action = "create"
             return
         if member["branch_id"] != values["branch"]:
-            row.fail(self.column("id_number"), _transfer_message(member["branch_name"]))
+            row.fail(self.column("id_number"), self._clashes.message(
+                row.key, member["branch_id"], member["branch_name"]))
             return
         values["member_id"] = member["id"]
         values["stamp"] = member["updated_at"]
@@ -310,19 +310,21 @@ class MemberImporter(Importer):
         self._current = current
         stale = []
         column = self.column("id_number")
+        names = ClashNames(self.user, at=self.organization)
         for row in rows:
             member = current.get(row.key)
             if row.action == "create" and member is not None:
-                stale.append(RowError(row.row, column, "预览后该党员已被登记（"
-                                      + member["branch_name"] + "），请重新上传文件。"))
+                stale.append(RowError(row.row, column, "预览后该公民身份号码已被登记："
+                                      + names.message(row.key, member["branch_id"],
+                                                      member["branch_name"])))
             elif row.action == "update":
                 if member is None:
                     stale.append(RowError(row.row, column, "预览后该党员记录已不存在，请重新上传文件。"))
                 elif member["branch_id"] != row.values["branch"]:
-                    stale.append(RowError(row.row, column, "预览后该党员已转到"
-                                          + member["branch_name"] + "，请重新上传文件。"))
+                    stale.append(RowError(row.row, column, "预览后该党员的组织关系已转出，请重新上传文件。"))
                 elif member["updated_at"] != row.values["stamp"]:
                     stale.append(RowError(row.row, column, "预览后该党员信息已被修改，请重新上传文件。"))
+        names.record("导入花名册")
         return stale
 
     def _create(self, rows: list[RowPlan]) -> int:

@@ -17,7 +17,7 @@ from accounts.models import audit
 from branches.models import Organization
 from members.models import Member
 from members.validation import CATEGORY_LABELS
-from tabular.values import mask_id_number
+from tabular.values import mask_birth_date, mask_id_number
 from tabular.writer import Column, new_workbook, write_sheet
 
 MEMBER_SHEET = "党员信息采集表"
@@ -59,6 +59,7 @@ MEMBER_COLUMNS = [
 ]
 MEMBER_HEADERS = tuple(column.header for column, _ in MEMBER_COLUMNS)
 ID_COLUMN = MEMBER_HEADERS.index("公民身份号码")
+BIRTH_COLUMN = MEMBER_HEADERS.index("出生日期")
 
 ORG_COLUMNS = [
     Column("组织编码", 14), Column("全称", 30), Column("简称", 16), Column("组织类别", 12),
@@ -81,6 +82,7 @@ def member_rows(members, *, masked: bool):
         row = [number] + [getter(member) or None for _, getter in MEMBER_COLUMNS[1:]]
         if masked:
             row[ID_COLUMN] = mask_id_number(member.id_number)
+            row[BIRTH_COLUMN] = mask_birth_date(member.birth_date)
         yield row
 
 

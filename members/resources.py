@@ -1,7 +1,7 @@
 """django-import-export's view of a member: the roster columns (§1.2 headers) as a Resource.
 
-It is the schema of the admin's export and (for superusers) import, and the baseline
-bench/bench_import.py measures. Rows go through members.validation.check_person like the
+It is only the baseline bench/bench_import.py measures: no URL reaches it (the admin is read-only
+and masked; the portal's exports and its audited importer are the only ways in and out). Rows go through members.validation.check_person like the
 portal's own import; a row may not move a member to another branch (a transfer is its own
 action), and a new member gets their Membership from 入党日期 and a CREATED event. The portal's
 upload and `import_members` use members.importer (bulk, preview, scope, every §1.2 rule).

@@ -1,6 +1,8 @@
 """Roster pages. Every queryset starts from visible_to; writes go through members.actions."""
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -62,7 +64,7 @@ def _filtered(request, org):
     elif org is not None:
         members = members.in_subtree(org)
     params = request.GET
-    query = (params.get("q") or "").strip()
+    query = _search_text(request)
     if query:
         condition = Q(name__icontains=query) | Q(phone__contains=query)
         if len(query) >= 4 and query[:-1].isdigit():
@@ -75,8 +77,9 @@ def _filtered(request, org):
         members = members.filter(status=status)
     elif status != "all":
         members = members.on_roster()
-    if (params.get("group") or "").isdigit():
-        members = members.filter(group_id=int(params["group"]))
+    group = params.get("group") or ""
+    if group.isdigit() and int(group) < 2**31:  # a larger number names no group (not a 500)
+        members = members.filter(group_id=int(group))
     if params.get("mobile") == "1":
         members = members.filter(is_mobile=True)
     elif params.get("mobile") == "0":
@@ -87,8 +90,21 @@ def _filtered(request, org):
     return members.order_by(*sort)
 
 
+FULL_ID_TYPED = re.compile(r"\d{17}[\dXx]")
+
+
+def _search_text(request) -> str:
+    """The search box's text; a full ID number is dropped (the box holds 17 characters, so only a
+    hand-made URL carries one, and it must not be echoed back or searched for)."""
+    query = (request.GET.get("q") or "").strip()
+    return "" if FULL_ID_TYPED.search(query) else query
+
+
 def _filters(request) -> dict:
-    return {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+    filters = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+    if "q" in filters and not _search_text(request):
+        del filters["q"]
+    return filters
 
 
 def _may_see_full_ids(user, org) -> bool:
@@ -101,6 +117,8 @@ def _may_see_full_ids(user, org) -> bool:
 @require_GET
 def member_list(request):
     org = _org_from_request(request)
+    if (request.GET.get("q") or "").strip() and not _search_text(request):
+        messages.warning(request, "请勿输入完整的公民身份号码：按身份证号查找请输入后 4–6 位。")
     members = _filtered(request, org).select_related("branch", "group")
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     groups = []
@@ -108,6 +126,8 @@ def member_list(request):
         groups = Organization.objects.subtree(org).groups().order_by("path")
     querystring = request.GET.copy()
     querystring.pop("page", None)
+    if not _search_text(request):
+        querystring.pop("q", None)
     changeable = org is not None and can_change(request.user, org)
     context = {
         "org": org,
@@ -247,6 +267,9 @@ def member_edit(request, pk):
     # Opening the form is not a reveal: it shows the masked ID, and the masked ID sent back means
     # "unchanged". A correction is typed in full.
     initial["id_number"] = member.masked_id_number
+    # The birth date is the ID's hidden middle: shown beside the masked number it would give the
+    # number back. Left blank, it stays the date the (unchanged or corrected) number says.
+    initial["birth_date"] = None
     initial.update(
         is_lost_contact=member.is_lost_contact,
         party_post=member.party_post,
@@ -257,6 +280,8 @@ def member_edit(request, pk):
         data = form.data_for_actions()
         if (data.get("id_number") or "").strip() == member.masked_id_number:
             data["id_number"] = member.id_number
+        if data.get("birth_date") is None and data.get("id_number", member.id_number) == member.id_number:
+            data["birth_date"] = member.birth_date
         try:
             actions.update_member(member, data, by=request.user)
         except ValidationError as exc:

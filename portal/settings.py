@@ -126,6 +126,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 30)
+    # Writers take the lock when their transaction begins: a deferred transaction that upgrades
+    # to a write fails at once with "database is locked" (no busy wait) when another writes.
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -141,6 +144,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.UsernameInPasswordValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -260,6 +264,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # Imports: rows at or above this count run as a Celery job with a progress bar.
 IMPORT_ASYNC_THRESHOLD = env.int("IMPORT_ASYNC_THRESHOLD", default=5000)
+# Files this large are read by the worker only (the web process never holds their rows).
+# Uploaded files are kept this long after their batch is finished (refused files not at all).
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=7)
+IMPORT_ASYNC_BYTES = env.int("IMPORT_ASYNC_BYTES", default=4 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -289,11 +297,22 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=10 * 60)  # seconds
 CELERY_BEAT_SCHEDULE = {
     # Reminders (interfaces.md §8): every morning at 07:00, the day's items to inboxes and e-mail.
     "send-reminders": {
         "task": "reminders.tasks.send_daily_reminders",
         "schedule": crontab(minute="0", hour="7"),
+    },
+    # Uploaded files are kept for IMPORT_FILE_RETENTION_DAYS, then deleted.
+    "import-purge-files": {
+        "task": "imports.tasks.purge_import_files",
+        "schedule": crontab(minute="15", hour="3"),
+    },
+    # A report whose job was lost with a killed worker is queued again within minutes.
+    "report-requeue-stalled": {
+        "task": "reports.tasks.requeue_stalled_reports",
+        "schedule": crontab(minute="*/3"),
     },
     # The quarter that just ended, for the whole district: 02:00 on Jan 1, Apr 1, Jul 1, Oct 1.
     "report-previous-quarter": {

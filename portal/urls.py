@@ -22,5 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The admin is the superusers' tool only (issue 10 item 7): staff users with model permissions
+# would otherwise read around the portal's scope, masks and audit.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 admin.site.site_header = "基层党建台账 管理后台"
 admin.site.site_title = "基层党建台账"

@@ -113,10 +113,11 @@ def create_applicant(data: dict, *, branch, applied_on: datetime.date, by, note:
     age = RuleBook.load().value("min_age", applied_on)
     if applied_on < add_years(birth, age):
         raise ValidationError({"applied_on": [f"申请入党时未满 {age} 周岁（{add_years(birth, age)} 年满）。"]})
-    if Applicant.objects.filter(id_number=values["id_number"]).exists():
-        raise ValidationError({"id_number": ["该人员已登记为发展党员对象。"]})
-    if Member.objects.filter(id_number=values["id_number"]).exists():
-        raise ValidationError({"id_number": ["该人员已是党员。"]})
+    # One sentence for both, naming no branch: the answer must not tell whether someone is a
+    # party member (members.actions.ClashNames).
+    if (Applicant.objects.filter(id_number=values["id_number"]).exists()
+            or Member.objects.filter(id_number=values["id_number"]).exists()):
+        raise ValidationError({"id_number": ["该公民身份号码已有登记（入党申请人或党员），不能重复登记；请核对号码。"]})
     applicant = Applicant.objects.create(
         name=values["name"], id_number=values["id_number"], sex=values.get("sex", ""),
         birth_date=birth, branch=branch, work_unit=(data.get("work_unit") or "").strip()[:200],

@@ -10,7 +10,7 @@ from recruitment.actions import LEDGER_EXPORTED
 from recruitment.importer import ApplicantImporter
 from recruitment.models import Involvement
 from recruitment.pipeline import progress_of, progress_rows
-from tabular.values import mask_id_number
+from tabular.values import mask_birth_date, mask_id_number
 from tabular.writer import Column, new_workbook, write_sheet
 
 _F = ApplicantImporter.fields
@@ -42,7 +42,7 @@ def ledger_rows(applicants, *, masked: bool):
                   for role in Involvement.Role.values}
         yield [
             r["name"], mask_id_number(r["id_number"]) if masked else r["id_number"], sexes[r["id"]],
-            r["birth_date"], r["branch__name"], r["branch__code"],
+            mask_birth_date(r["birth_date"]) if masked else r["birth_date"], r["branch__name"], r["branch__code"],
             p.applied, p.talk, p.activist, people[Involvement.Role.MENTOR], p.candidate,
             people[Involvement.Role.SPONSOR], float(p.hours) if p.hours is not None else None,
             p.congress, p.approval, p.oath,
@@ -56,7 +56,7 @@ def export_ledger(applicants, output, *, org, by, masked: bool) -> int:
     workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "发展党员工作台账"
-    notes = ["公民身份号码已隐去中间 8 位：此文件不能用于重新导入。"] if masked else None
+    notes = ["公民身份号码已隐去中间 8 位、出生日期只显示年份：此文件不能用于重新导入。"] if masked else None
     write_sheet(sheet, COLUMNS, ledger_rows(applicants, masked=masked),
                 title=f"{org.name}发展党员工作台账（导出于{day:%Y年%m月%d日}）", notes=notes)
     workbook.save(output)

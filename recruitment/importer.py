@@ -29,6 +29,7 @@ from core.importing import (
     counted_result,
 )
 from core.quarters import add_years
+from members.actions import ClashNames
 from members.importer import MemberImporter, RosterScope
 from members.models import Member
 from members.validation import check_person
@@ -92,9 +93,11 @@ class ApplicantImporter(Importer):
         keys = [r.key for r in rows if r.key and r.action != "error"]
         existing = _existing_applicants(keys)
         members = _existing_members(keys)
+        self._clashes = ClashNames(self.user, at=self.organization)
         for row in rows:
             if row.action != "error":
                 self._decide(row, existing.get(row.key), members.get(row.key), today)
+        self._clashes.record("导入发展党员台账")
         if progress:
             progress(len(rows), len(rows))
         return rows
@@ -229,16 +232,17 @@ class ApplicantImporter(Importer):
         linked = applicant and applicant["member_id"]
         if not merged.get("approval"):
             if member is not None and not linked:
-                row.fail(self.column("id_number"), f"该人员已是党员（{self._branch_shown(member)}），"
-                                                   "不能作为发展党员对象导入。")
+                row.fail(self.column("id_number"), self._clashes.message(
+                    row.key, member["branch_id"], member["branch_name"],
+                    lambda name: f"该人员已是党员（{name}），不能作为发展党员对象导入。"))
             return {"action": None}
         congress = merged.get("congress")
         if linked or member is not None:
             if member is None:
                 return {"action": None}
             if not linked and member["branch_id"] != row.values.get("branch"):
-                row.fail(self.column("id_number"), f"该党员组织关系在{self._branch_shown(member)}，"
-                                                   "请办理组织关系转接。")
+                row.fail(self.column("id_number"), self._clashes.message(
+                    row.key, member["branch_id"], member["branch_name"]))
             elif congress and member["joined_on"].isoformat() != congress:
                 row.fail(self.column("congress"), f"花名册中该党员的入党日期为 {member['joined_on']}，"
                                                   f"与支部大会讨论日期 {congress} 不一致。")
@@ -246,12 +250,6 @@ class ApplicantImporter(Importer):
         if congress and congress > today.isoformat():
             row.fail(self.column("congress"), f"支部大会讨论日期 {congress} 晚于今天，不能登记为预备党员。")
         return {"action": "create"}
-
-    def _branch_shown(self, member: dict) -> str:
-        if self.user is None or Organization.objects.visible_to(self.user).filter(
-                pk=member["branch_id"]).exists():
-            return member["branch_name"]
-        return "其他党组织"
 
     def _may_review(self, branch_id) -> bool:
         branch = Organization.objects.filter(pk=branch_id).only("path").first()

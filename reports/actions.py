@@ -38,6 +38,10 @@ from reports.rules import rules_in_force
 
 LOCK_NAMESPACE = 0x5250  # "RP": keeps the report locks apart from other advisory locks
 STALE_AFTER = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+# A queued or running version with no progress for this long has lost its job (a whole worker
+# killed on the filesystem broker loses the message with it): it is queued again.
+STALLED_AFTER = datetime.timedelta(seconds=getattr(settings, "REPORTS_STALLED_AFTER", 10 * 60))
+REQUEUED = "report.requeued"
 
 
 # --- locks -----------------------------------------------------------------------------------
@@ -97,17 +101,70 @@ def request_report(org: Organization, quarter: Quarter | str, *, by,
             )
             running = series.unfinished().order_by("-version").first()
             if running:
+                if is_stalled(running):
+                    _requeue(running, by=by, enqueue=enqueue)
                 return running
         last = series.order_by("-version").values_list("version", flat=True).first() or 0
         report = Report.objects.create(
             organization=org, quarter=str(quarter), version=last + 1, requested_by=by,
-            stage="排队等待",
+            stage="排队等待", heartbeat_at=timezone.now(),
         )
         audit(by, "report.requested", organization=org, target=str(report),
               quarter=str(quarter), version=report.version)
         if enqueue:
             enqueue(report)
     return report
+
+
+# --- stalled jobs ----------------------------------------------------------------------------
+
+
+def _lock_is_free(report_id: int) -> bool:
+    """No live process runs the report (the advisory lock dies with its worker's connection)."""
+    if connection.vendor != "postgresql":
+        return True
+    with report_lock(report_id) as acquired:
+        return acquired
+
+
+def is_stalled(report: Report) -> bool:
+    """Unfinished, without progress for STALLED_AFTER, and (PostgreSQL) run by no live process."""
+    if report.status not in (Report.Status.QUEUED, Report.Status.RUNNING):
+        return False
+    last = report.heartbeat_at or report.started_at or report.requested_at
+    return last < timezone.now() - STALLED_AFTER and _lock_is_free(report.pk)
+
+
+def _requeue(report: Report, *, by, enqueue: Callable[[Report], None] | None) -> None:
+    """Queue a stalled version again, saying so on its progress page; the run is idempotent, so
+    a job that was only slow and finishes after all changes nothing."""
+    now = timezone.now()
+    stage = f"上次计算中断（{timezone.localtime(now):%H:%M} 发现无进展，可能是工作进程停止），已重新排队"
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.QUEUED, progress=0, stage=stage, heartbeat_at=now)
+    report.status, report.progress, report.stage, report.heartbeat_at = (
+        Report.Status.QUEUED, 0, stage, now)
+    audit(by, REQUEUED, organization=report.organization, target=str(report),
+          version=report.version, attempts=report.attempts)
+    if enqueue:
+        enqueue(report)
+
+
+def requeue_stalled_reports(*, enqueue: Callable[[Report], None]) -> list[Report]:
+    """Beat, every few minutes: queue again every version that lost its job."""
+    cutoff = timezone.now() - STALLED_AFTER
+    requeued = []
+    for report in Report.objects.unfinished().select_related("organization").order_by("pk"):
+        last = report.heartbeat_at or report.started_at or report.requested_at
+        if last >= cutoff:
+            continue
+        with transaction.atomic():
+            _lock_series(report.organization_id, as_quarter(report.quarter))
+            report.refresh_from_db()
+            if is_stalled(report):
+                _requeue(report, by=None, enqueue=enqueue)
+                requeued.append(report)
+    return requeued
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -122,7 +179,7 @@ def _test_pause() -> None:
 
 def _progress(report_id: int, progress: int, stage: str, **fields) -> None:
     Report.objects.filter(pk=report_id).exclude(status=Report.Status.DONE).update(
-        progress=progress, stage=stage, **fields
+        progress=progress, stage=stage, heartbeat_at=timezone.now(), **fields
     )
 
 
@@ -154,7 +211,7 @@ def run_report(report_id: int, *,
         now = timezone.now()
         Report.objects.filter(pk=report_id).update(
             status=Report.Status.RUNNING, progress=5, stage="正在统计", started_at=now,
-            attempts=report.attempts + 1, error="",
+            heartbeat_at=now, attempts=report.attempts + 1, error="",
         )
         _test_pause()
         roots = should_split(report.organization)

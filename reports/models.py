@@ -133,6 +133,9 @@ class Report(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    heartbeat_at = models.DateTimeField(
+        "最近进展", null=True, blank=True,
+        help_text="排队或每一步进展时更新；久无进展的未完成版本会被重新排队。")
     inputs = models.JSONField("计算依据", default=dict, blank=True)
     figures = models.JSONField("指标", default=dict, blank=True)
     measures = models.JSONField(

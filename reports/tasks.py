@@ -74,3 +74,9 @@ def compile_scheduled_reports(which: str = "previous") -> list[int]:
     """Beat: the whole district for the quarter that ended ("previous") or the running one."""
     return [report.pk for report in
             actions.request_scheduled_reports(which, enqueue=enqueue_after_commit)]
+
+
+@shared_task(acks_late=True)
+def requeue_stalled_reports() -> list[int]:
+    """Beat, every few minutes: a version that lost its job (a killed worker) is queued again."""
+    return [report.pk for report in actions.requeue_stalled_reports(enqueue=enqueue_after_commit)]

@@ -59,8 +59,12 @@ def _sniff_delimiter(text: str) -> str:
 def read_csv(data: bytes, row_limit: int, max_rows: int) -> list[tuple]:
     """Rows of str cells ("" → None); refuses binary data, unknown encodings, broken quoting
     and more than `row_limit` non-blank rows (the message names `max_rows`)."""
+    from tabular._workbook import MAX_SHEET_CELLS  # the same bound as a workbook's
+
     text = _decode_text(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    delimiter = _sniff_delimiter(text)
+    _count_cells(text, delimiter, MAX_SHEET_CELLS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple] = []
     non_blank = 0
     try:
@@ -74,3 +78,16 @@ def read_csv(data: bytes, row_limit: int, max_rows: int) -> list[tuple]:
     except csv.Error:
         raise FileRejected(errors.CSV_BROKEN.format(line=reader.line_num)) from None
     return rows
+
+
+def _count_cells(text: str, delimiter: str, limit: int) -> None:
+    """Refuse a file of more than `limit` cells (rows × widest row) before any row is kept."""
+    rows = width = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows += 1
+            width = max(width, len(row))
+            if rows * width > limit:
+                raise FileRejected(errors.TOO_MANY_CELLS.format(cells=f"{limit:,}"))
+    except csv.Error:
+        return  # the reading pass names the broken line

@@ -22,7 +22,9 @@ from tabular.errors import FileRejected
 # allocate ~550 GB for the dense sheet, and one flipped byte in an .xls DIMENSIONS record does
 # the same. An abort would take the web or Celery worker down with it, so workbooks are parsed
 # in a forked child with a memory budget and a deadline, and only plain rows come back.
-MAX_SHEET_CELLS = 10_000_000  # rows × columns up to the farthest cell: 200,000 × 50
+# Rows × columns up to the farthest cell: 200,000 rows of the roster's 25 columns. It bounds the
+# memory of the rows built in Python (~600 MB at worst); CSV is held to the same number.
+MAX_SHEET_CELLS = 5_000_000
 PARSER_MEMORY_BYTES = 2 * 1024**3  # on top of what the child shares with its parent
 PARSER_TIMEOUT_SECONDS = 120
 

@@ -15,6 +15,7 @@ __all__ = [
     "id_birth_date",
     "id_check_char",
     "id_sex",
+    "mask_birth_date",
     "mask_id_number",
     "needs_formula_guard",
     "normalize_ethnicity",
@@ -334,6 +335,15 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 7:
         return "*" * (len(digits) - 2) + digits[-2:] if len(digits) > 2 else "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_birth_date(value: datetime.date | None) -> str | None:
+    """The birth date shown beside a masked ID number: the year only ("1985年").
+
+    The mask hides exactly the eight birth-date digits, so a full date beside it gives the whole
+    number back; even the month would leave only two or three days that fit the check digit.
+    """
+    return f"{value.year}年" if value else None
 
 
 # --------------------------------------------------------------------------- names etc.

@@ -24,6 +24,7 @@ from activities.views.common import (
 )
 from branches.access import get_visible_org, require_change
 from branches.models import Organization
+from core import formtoken
 from members.models import Member
 
 
@@ -94,6 +95,11 @@ def _activity_form(request, branch, activity):
                 continue
             participants.append((member.pk, hours))
         current = dict(participants)
+        first, earlier = (formtoken.claim(request) if form.is_valid() and not problems
+                          and activity is None else (True, None))
+        if not first:
+            messages.info(request, "该活动已经保存过，未重复保存。")
+            return redirect(earlier or f"{_list_url()}?org={branch.code}")
         if form.is_valid() and not problems:
             data = form.cleaned_data
             try:
@@ -103,8 +109,10 @@ def _activity_form(request, branch, activity):
                     participants=participants, by=request.user,
                 )
                 messages.success(request, "活动已保存。")
+                formtoken.saved(request, f"{_list_url()}?org={branch.code}")
                 return redirect(f"{_list_url()}?org={branch.code}")
             except ValidationError as exc:
+                formtoken.release(request)
                 say_refused(request, exc)
         for problem in problems:
             form.add_error(None, problem)
@@ -114,6 +122,7 @@ def _activity_form(request, branch, activity):
         "form": form, "activity": activity, "branch": branch, "rows": rows,
         "attachments": activity.attachments.all() if activity else [],
         "attachment_form": AttachmentForm(),
+        "form_token": formtoken.token_for(request),
     })
 
 
@@ -135,10 +144,9 @@ def activity_delete(request, pk):
 @require_GET
 def study_hours(request):
     """Each member's 学时 this year for one branch; for an upper organization, per-branch sums."""
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    this_year = timezone.localdate().year
+    raw = request.GET.get("year") or ""
+    year = int(raw) if raw.isdigit() and 1921 <= int(raw) <= this_year + 1 else this_year
     visible = Organization.objects.visible_to(request.user)
     code = request.GET.get("org", "").strip()
     if code:

@@ -27,6 +27,7 @@ from activities.views.common import (
 )
 from branches.access import get_visible_org, require_change
 from branches.models import Organization
+from core import formtoken
 from core.quarters import Quarter
 from members.models import Member
 
@@ -104,21 +105,20 @@ def _observer_candidates(user, organization, roster_ids):
     )
 
 
-def _read_attendance(request, rows) -> tuple[list, list[str]]:
-    entries, problems = [], []
+def _read_attendance(request, rows) -> list:
+    """The posted attendance; its rules (a 请假 needs its reason…) are the action's."""
+    entries = []
     for row in rows:
         member = row["member"]
         status = request.POST.get(f"status_{member.pk}", S.PRESENT)
         if status not in (S.PRESENT, S.LEAVE, S.ABSENT):
             status = S.PRESENT
         reason = request.POST.get(f"reason_{member.pk}", "").strip()
-        if status == S.LEAVE and not reason:
-            problems.append(f"{member.name} 请假，请填写请假事由。")
         entries.append(actions.AttendanceEntry(member.pk, status, reason))
     for value in request.POST.getlist("observers"):
         if value.isdigit():
             entries.append(actions.AttendanceEntry(int(value), S.OBSERVER))
-    return entries, problems
+    return entries
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,8 +150,12 @@ def _meeting_form(request, branch, meeting):
         organization = _posted_org(request, organizations, branch)
         day = parse_day(request.POST.get("date"), timezone.localdate())
         rows = _attendance_rows(organization, day, data=request.POST)
-        entries, problems = _read_attendance(request, rows)
-        if form.is_valid() and not problems:
+        entries = _read_attendance(request, rows)
+        first, earlier = formtoken.claim(request) if form.is_valid() and meeting is None else (True, None)
+        if not first:
+            messages.info(request, "该会议记录已经保存过，未重复保存。")
+            return redirect(earlier or "activities:meeting-list")
+        if form.is_valid():
             data = form.cleaned_data
             try:
                 meeting = actions.save_meeting(
@@ -162,9 +166,15 @@ def _meeting_form(request, branch, meeting):
                     attendance=entries,
                     by=user,
                 )
-            except (ValidationError, actions.ActionRefused) as exc:
+            except ValidationError as exc:
+                formtoken.release(request)
+                for problem in exc.messages:
+                    form.add_error(None, problem)
+            except actions.ActionRefused as exc:
+                formtoken.release(request)
                 say_refused(request, exc)
             else:
+                formtoken.saved(request, reverse("activities:meeting-detail", args=[meeting.pk]))
                 if "submit" in request.POST:
                     try:
                         actions.submit_meeting(meeting, by=user)
@@ -174,8 +184,6 @@ def _meeting_form(request, branch, meeting):
                 else:
                     messages.success(request, "已保存草稿。确认无误后请提交。")
                 return redirect("activities:meeting-detail", pk=meeting.pk)
-        for problem in problems:
-            form.add_error(None, problem)
     else:
         if meeting is not None:
             form = MeetingForm(initial=MeetingForm.initial_from(meeting), organizations=organizations)
@@ -197,6 +205,7 @@ def _meeting_form(request, branch, meeting):
         observers = set(meeting.attendances.filter(status=S.OBSERVER).values_list("member_id", flat=True))
     return render(request, "activities/meeting_form.html", {
         "form": form, "meeting": meeting, "branch": branch, "rows": rows,
+        "form_token": formtoken.token_for(request),
         "organization": organization, "day": day,
         "candidates": _observer_candidates(user, organization, roster_ids),
         "observers": observers, "statuses": [(S.PRESENT, "出席"), (S.LEAVE, "请假"), (S.ABSENT, "缺席")],

@@ -169,3 +169,13 @@ def test_a_user_without_a_role_is_told_so_instead_of_a_404(client, personas):
     response = client.get("/")
     assert response.status_code == 200
     assert "尚未分配角色" in response.content.decode()
+
+
+def test_a_password_made_of_the_username_and_digits_is_refused(client, personas):
+    client.force_login(personas.secretary)
+    for weak in ("sec1101-2026-0101", "SEC1101abcd9876"):
+        response = client.post("/accounts/password/", {
+            "old_password": "Secret-pass-2026", "new_password1": weak, "new_password2": weak})
+        assert response.status_code == 200 and "密码不能包含用户名" in response.content.decode()
+    personas.secretary.refresh_from_db()
+    assert personas.secretary.check_password("Secret-pass-2026")

@@ -202,3 +202,26 @@ def test_upload_page_for_ledgers_renders_for_a_secretary(client, personas):
     assert "三会一课台账" in page and "参会人员" in page
     client.force_login(personas.auditor)
     assert client.get(reverse("imports:upload", args=["meetings"])).status_code == 403
+
+
+def test_a_member_who_moved_away_cannot_be_imported_into_the_old_branchs_meeting(district):
+    """The form's roster rule (roster_for) holds for the import too."""
+    import datetime
+    import io
+
+    from activities.importer import MeetingImporter
+    from core.importing import plan_file
+    from tests.factories import make_member
+
+    make_member(district.b1, name="转走了", since=datetime.date(2020, 1, 1),
+                until=datetime.date(2026, 11, 30))
+    make_member(district.b1, name="还在")
+    rows = [HEADER[:8], ["1101", "支部委员会", "2026-11-30", "转走当天", "", "", "", "转走了、还在"],
+            ["1101", "支部委员会", "2026-11-29", "转走前一天", "", "", "", "转走了、还在"]]
+    data = "\n".join(",".join(r) for r in rows).encode()
+
+    plan = plan_file(MeetingImporter(organization=district.b1), io.BytesIO(data), "m.csv")
+
+    [error] = plan.errors
+    assert error.row == 2 and "转走了" in error.message and "不在" in error.message
+    assert plan.count("create") == 1

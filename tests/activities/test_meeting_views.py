@@ -1,5 +1,6 @@
 """Meeting pages: the owner works, another branch's secretary gets 404, auditors 403 on writes."""
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from freezegun import freeze_time
 
 from activities import actions
 from activities.models import Attendance, Meeting
+from core import formtoken
 from tests.activities.conftest import record_meeting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roster")]
@@ -243,3 +245,32 @@ def test_overview_and_home_query_counts_are_pinned(client, district, personas, d
     client.force_login(personas.secretary)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("reports:secretary-home")).status_code == 200
+
+
+@freeze_time(NOW)
+def test_a_double_click_saves_one_meeting(client, district, personas, roster):
+    client.force_login(personas.secretary)
+    page = client.get(reverse("activities:meeting-create")).content.decode()
+    token = re.search(r'name="form_token" value="([0-9a-f]{32})"', page).group(1)
+    data = {**form_data(district, roster), "form_token": token}
+
+    first = client.post(reverse("activities:meeting-create"), data)
+    second = client.post(reverse("activities:meeting-create"), data)
+
+    meeting = Meeting.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == reverse("activities:meeting-detail", args=[meeting.pk])
+    other = {**data, "form_token": formtoken.new_token()}  # another form: another meeting
+    client.post(reverse("activities:meeting-create"), other)
+    assert Meeting.objects.count() == 2
+
+
+@freeze_time(NOW)
+def test_a_refused_post_can_be_sent_again_with_the_same_token(client, district, personas, roster):
+    client.force_login(personas.secretary)
+    data = {**form_data(district, roster), "form_token": formtoken.new_token()}
+    data[f"reason_{roster.b1[1].pk}"] = ""
+    assert client.post(reverse("activities:meeting-create"), data).status_code == 200
+    data[f"reason_{roster.b1[1].pk}"] = "外出务工"
+    assert client.post(reverse("activities:meeting-create"), data).status_code == 302
+    assert Meeting.objects.count() == 1

@@ -156,3 +156,29 @@ def test_minutes_are_cleaned_before_they_are_stored(district, personas):
     meeting = record_meeting(district.b1, personas.secretary,
                              minutes="<p>讨论</p><img src=x onerror=alert(1)><script>x()</script>")
     assert meeting.minutes == "<p>讨论</p>"
+
+
+def test_a_leave_without_a_reason_is_refused_by_the_action_itself(district, personas):
+    """The rule lives in save_meeting, so the API, the import and the page all keep it."""
+    member = make_member("请假者", district.b1)
+    with pytest.raises(ValidationError) as refused:
+        actions.save_meeting(
+            None, organization=district.b1, fields={"date": datetime.date(2026, 11, 2), "topic": "学习"},
+            kinds=["party_congress"], by=personas.secretary,
+            attendance=[actions.AttendanceEntry(member.pk, Attendance.Status.LEAVE, "  ")])
+    assert refused.value.messages == ["请假者 请假，请填写请假事由。"]
+    assert not Meeting.objects.filter(topic="学习").exists()
+
+
+def test_the_ledger_import_writes_through_one_audited_bulk_action(district, personas):
+    member = make_member("导入者", district.b1)
+    rows = [actions.ImportedMeeting(
+        row=n + 2, organization=district.b1, date=datetime.date(2026, 11, 2), topic=f"导入{n}",
+        host="", recorder="", place="", minutes="", kinds=["party_congress"],
+        attendance=[(member.pk, Attendance.Status.PRESENT)]) for n in range(3)]
+
+    assert actions.import_meetings(rows, at=district.b1, by=personas.secretary) == 3
+
+    assert Meeting.objects.filter(topic__startswith="导入", status=Meeting.Status.SUBMITTED).count() == 3
+    [entry] = AuditLog.objects.filter(action=actions.MEETINGS_IMPORTED)
+    assert entry.organization == district.b1 and entry.detail["created"] == 3

@@ -8,6 +8,7 @@ it may hold the IDs that file held, and no other. The audit trail itself cannot 
 """
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import re
@@ -24,6 +25,7 @@ from accounts.models import AuditLog
 from imports.models import ImportBatch
 from members import actions as member_actions
 from members.models import Member
+from tabular.values import id_check_char
 from tests.factories import valid_id_number
 from tests.members.builders import person, rows_for, xlsx_bytes
 from tests.security.test_url_matrix import EVERYONE, LIST_PAGES, MATRIX, READ, page_text
@@ -52,13 +54,19 @@ def full_ids(text: str) -> set[str]:
     return set(FULL_ID.findall(text))
 
 
+def unused_id(birth) -> str:
+    """A valid ID number nobody holds (the factory's sequence wraps after 500)."""
+    while True:
+        candidate = valid_id_number(birth)
+        if not Member.objects.filter(id_number=candidate).exists():
+            return candidate
+
+
 @pytest.fixture
 def corrected(w):
     """An ID number corrected by the secretary: the history records that it changed."""
     member = w.b1[1]
-    new = valid_id_number(member.birth_date)
-    while Member.objects.filter(id_number=new).exists():  # the factory's sequence wraps at 500
-        new = valid_id_number(member.birth_date)
+    new = unused_id(member.birth_date)
     member_actions.update_member(member, {"id_number": new}, by=w.p.secretary)
     return member
 
@@ -89,6 +97,61 @@ def test_no_page_shows_a_full_id_number(name, persona, w, corrected):
         assert found <= uploaded
     else:
         assert not found
+
+
+MASKED_ID = re.compile(r"(\d{6})\*{8}(\d{3}[\dX])")
+DATE = re.compile(r"((?:19|20)\d\d)[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})")
+
+
+def rebuilt_ids(text: str) -> set[str]:
+    """Full ID numbers put back together from a masked number and any full date on the same page,
+    as an outsider would try: keep those the check digit accepts and the portal holds."""
+    masks = set(MASKED_ID.findall(text))
+    dates = {f"{y}{int(m):02d}{int(d):02d}" for y, m, d in DATE.findall(text)
+             if 1 <= int(m) <= 12 and 1 <= int(d) <= 31}
+    guesses = {head + day + tail for head, tail in masks for day in dates}
+    valid = {g for g in guesses if id_check_char(g[:17]) == g[17]}
+    return valid & set(Member.objects.values_list("id_number", flat=True))
+
+
+@pytest.mark.parametrize("name, persona", GETS)
+def test_no_masked_page_or_export_gives_the_number_back(name, persona, w):
+    """The mask hides the eight birth-date digits: no page shows the full birth date beside it."""
+    spec = MATRIX[name]
+    response = signed_in(getattr(w.p, persona)).get(reverse(name, kwargs=spec.kwargs(w)),
+                                                     spec.query(w))
+    if (name in FULL_EXPORTS and persona in FULL_EXPORT_ROLES) or name == "imports:batch-errors":
+        return  # the audited full export; the uploader's own rows, given back to fix them
+    assert not rebuilt_ids(scannable(response))
+
+
+def test_the_masked_views_show_the_birth_year_only(w):
+    member = w.member
+    for persona in ("secretary", "auditor"):
+        page = signed_in(getattr(w.p, persona)).get(
+            reverse("members:member-detail", args=[member.pk])).content.decode()
+        assert member.masked_id_number in page and f"{member.birth_date.year}年" in page
+        assert not rebuilt_ids(page)
+    masked = signed_in(w.p.auditor).get(reverse("members:member-export"), {"org": "1101"})
+    official = signed_in(w.p.auditor).get(reverse("members:official-export"), {"org": "1101"})
+    assert member.masked_id_number in page_text(masked)
+    assert not rebuilt_ids(page_text(masked)) and not rebuilt_ids(page_text(official))
+    revealed = signed_in(w.p.secretary).post(reverse("members:member-reveal-id", args=[member.pk]))
+    assert member.birth_date.isoformat() in revealed.content.decode()  # after the logged reveal
+
+
+def test_the_edit_form_does_not_show_the_birth_date_and_keeps_it(w):
+    client = signed_in(w.p.secretary)
+    url = reverse("members:member-edit", args=[w.member.pk])
+    page = client.get(url)
+    assert not rebuilt_ids(page.content.decode())
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+
+    response = client.post(url, {**data, "phone": "13800000000"})
+
+    w.member.refresh_from_db()
+    assert response.status_code == 302 and w.member.phone == "13800000000"
+    assert w.member.birth_date == datetime.date(1980, 5, 1)
 
 
 def page_text_of_file(batch: ImportBatch) -> str:
@@ -187,7 +250,7 @@ def test_a_corrected_id_number_shows_masked_in_the_history(w, corrected):
 
 
 def test_an_import_logs_no_full_id_number(w, caplog):
-    new_people = [person(valid_id_number(w.member.birth_date), f"新人{i}") for i in range(3)]
+    new_people = [person(unused_id(w.member.birth_date), f"新人{i}") for i in range(3)]
     bad = person(w.b2[0].id_number, "李二支")  # registered in 1102: an error naming the branch
     data = xlsx_bytes(rows_for([*new_people, bad]))
     client = signed_in(w.p.secretary)
@@ -273,7 +336,7 @@ def test_bulk_changes_and_imports_leave_audit_records(w):
     client.post(reverse("members:member-assign-group"),
                 {"org": "1101", "group": w.d.g1.pk, "member": [m.pk for m in moved]})
     grouped = AuditLog.objects.filter(action="member.group_assigned").first()
-    people = [person(valid_id_number(w.member.birth_date), f"导入{i}") for i in range(2)]
+    people = [person(unused_id(w.member.birth_date), f"导入{i}") for i in range(2)]
     client.post(reverse("imports:upload", args=["members"]), {
         "organization": w.d.b1.code, "file": SimpleUploadedFile("r.xlsx", xlsx_bytes(rows_for(people)))})
     batch = ImportBatch.objects.owned_by(w.p.secretary).first()
@@ -286,3 +349,28 @@ def test_bulk_changes_and_imports_leave_audit_records(w):
     assert imported.actor == w.p.secretary and imported.organization == w.d.b1
     assert imported.detail["created"] == 2
     assert not full_ids(str(imported.detail) + imported.target + str(grouped.detail))
+
+
+def test_reveals_and_exports_are_never_cached(w):
+    client = signed_in(w.p.secretary)
+    responses = [
+        client.post(reverse("members:member-reveal-id", args=[w.member.pk])),
+        client.get(reverse("members:member-export"), {"org": "1101"}),
+        client.get(reverse("members:official-export"), {"org": "1101"}),
+        client.get(reverse("members:member-detail", args=[w.member.pk])),
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_a_full_id_number_is_never_put_in_a_search_url(w):
+    client = signed_in(w.p.secretary)
+    page = client.get(reverse("members:member-list"), {"org": "1101"}).content.decode()
+    box = re.search(r'<input[^>]*name="q"[^>]*>', page).group(0)
+    assert 'maxlength="17"' in box  # the box cannot hold a full number
+
+    typed = client.get(reverse("members:member-list"), {"org": "1101", "q": w.member.id_number})
+
+    assert typed.status_code == 200 and not full_ids(typed.content.decode())
+    assert "请勿输入完整的公民身份号码" in typed.content.decode()
