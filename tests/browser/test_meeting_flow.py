@@ -92,10 +92,14 @@ def test_record_return_fix_and_resubmit_a_committee_meeting(page, live_url):
     page.goto(f"{live_url}/meetings/review/")
     row = page.locator("#review-table tr", has_text="研究发展党员工作")
     assert row.count() == 1
-    row.get_by_text("退回修改").click()
-    row.locator("textarea[name=comment]").fill("请补充决议事项")
-    row.get_by_role("button", name="退回").click()
+    # the record opens with its minutes and attachments before anything is decided
+    row.get_by_role("link", name="查看并审核").click()
     page.wait_for_load_state("networkidle")
+    review = page.locator("#review")
+    review.locator("textarea[name=comment]").fill("请补充决议事项")
+    review.get_by_role("button", name="退回修改").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_url}/meetings/review/")
     assert page.locator("#review-table").get_by_text("研究发展党员工作").count() == 0
     logout(page)
 
