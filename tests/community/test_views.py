@@ -73,7 +73,7 @@ def test_the_phone_is_masked_in_lists_pages_exports_and_the_log(district, person
         client.get(reverse("community:demand-detail", args=[d.pk])),
         client.get(reverse("community:demands-export"), {"org": "1101"}),
         client.get(reverse("community:figures"), {"org": "1101"}),
-        client_for(personas.admin).get(reverse("accounts:audit-log")),
+        client_for(personas.admin).get(reverse("useradmin:audit-log")),
     ]
     for response in pages:
         assert response.status_code == 200
@@ -83,7 +83,7 @@ def test_the_phone_is_masked_in_lists_pages_exports_and_the_log(district, person
     revealed = client.post(reverse("community:demand-reveal-phone", args=[d.pk]))
     assert PHONE in revealed.content.decode()
     assert AuditLog.objects.filter(action=actions.PHONE_REVEALED, actor=personas.secretary).count() == 1
-    assert PHONE not in text_of(client_for(personas.staff).get(reverse("accounts:audit-log")))
+    assert PHONE not in text_of(client_for(personas.staff).get(reverse("useradmin:audit-log")))
     auditor = client_for(personas.auditor)
     assert auditor.post(reverse("community:demand-reveal-phone", args=[d.pk])).status_code == 403
     assert "reveal-phone" not in auditor.get(reverse("community:demand-detail", args=[d.pk])).content.decode()

@@ -180,7 +180,7 @@ def test_the_upper_year_page_counts_yearly_meetings_per_branch_in_few_queries(
     record_meeting(district.b1, personas.secretary, kinds=("life_meeting",), day=D(YEAR, 11, 10),
                    submit=True)
     client = client_for(personas.admin)
-    with django_assert_max_num_queries(16):  # session, roles and menu included
+    with django_assert_max_num_queries(17):  # session, roles and menu (with the unread-reminders badge) included
         text = page(client, "cycle:year", org="1100", year=YEAR).content.decode()
     assert "召开组织生活会的党支部 1 个，召开民主评议党员会议的 1 个（共 2 个）" in text
     assert "2 次" in text
@@ -195,5 +195,5 @@ def test_list_pages_keep_their_query_count(district, personas, django_assert_max
                                  since=TODAY, by=personas.staff)
     client = client_for(personas.secretary)
     for name in ("cycle:letters", "cycle:outflows", "cycle:inflows", "cycle:terms"):
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):  # +1: the menu's unread-reminders badge
             assert page(client, name, org="1101").status_code == 200
