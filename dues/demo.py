@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import F
+
 from accounts.models import audit
 from core.quarters import Month
 from dues import book
@@ -68,7 +70,12 @@ def seed(world) -> None:
     PaymentPart.objects.bulk_create(
         [PaymentPart(payment=p, member_id=p.member_id, month=d.month, amount=d.amount)
          for p, rows in zip(payments, plans, strict=True) for d in rows], batch_size=5000)
-    book.sync(ids, months)
+    # Each payment covers its months exactly, so each of those rows is now paid in full: one
+    # UPDATE per chunk instead of book.sync's row-by-row bulk_update (an 18,000-row CASE took a
+    # minute of the district's 70-second seed).
+    paid_rows = [d.pk for rows in plans for d in rows]
+    for start in range(0, len(paid_rows), 5000):
+        Due.objects.filter(pk__in=paid_rows[start:start + 5000]).update(paid=F("amount"))
     audit(world.by, SEEDED, target=f"{len(ids)} 名党员", members=len(ids), months=len(months),
           payments=len(payments), behind=len(behind))
     world.say(f"  党费：{len(payments)} 笔缴纳，{len(behind)} 人欠缴")

@@ -18,7 +18,7 @@ YEAR = datetime.date.today().year - 1
 def upload(client, user, org, kind, rows):
     client.force_login(user)
     client.post(reverse("imports:upload", args=[kind]), {
-        "organization": org.pk, "file": SimpleUploadedFile("表.xlsx", xlsx_bytes(rows))})
+        "organization": org.code, "file": SimpleUploadedFile("表.xlsx", xlsx_bytes(rows))})
     return ImportBatch.objects.latest("created_at")
 
 

@@ -169,7 +169,7 @@ def test_bases_go_through_the_shared_upload_flow_with_a_month_column(client, per
             ["无此人", "110101198001010011", "在职", "3000", "2026-06"]]
     client.force_login(personas.secretary)
     client.post(reverse("imports:upload", args=["dues_bases"]),
-                {"organization": district.b1.pk, "file": SimpleUploadedFile("b.csv", csv_bytes(rows))})
+                {"organization": district.b1.code, "file": SimpleUploadedFile("b.csv", csv_bytes(rows))})
     batch = ImportBatch.objects.get()
     assert batch.plan["rows"][1]["errors"][0]["row"] == 3
     client.post(reverse("imports:batch-confirm", args=[batch.pk]))
@@ -179,7 +179,7 @@ def test_bases_go_through_the_shared_upload_flow_with_a_month_column(client, per
 
     rows.pop()
     client.post(reverse("imports:upload", args=["dues_bases"]),
-                {"organization": district.b1.pk, "file": SimpleUploadedFile("b.csv", csv_bytes(rows))})
+                {"organization": district.b1.code, "file": SimpleUploadedFile("b.csv", csv_bytes(rows))})
     batch = ImportBatch.objects.order_by("-pk").first()
     client.post(reverse("imports:batch-confirm", args=[batch.pk]))
     batch.refresh_from_db()

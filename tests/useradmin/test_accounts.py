@@ -38,7 +38,7 @@ def sheet_bytes(rows, title="东湖街道支部书记账号"):
 
 def upload(client, data: bytes, org):
     return client.post(reverse("imports:upload", args=["accounts"]), {
-        "file": SimpleUploadedFile("账号.xlsx", data), "organization": org.pk})
+        "file": SimpleUploadedFile("账号.xlsx", data), "organization": org.code})
 
 
 def latest_batch():
