@@ -94,6 +94,10 @@ class OrganizationField(forms.Field):
     def to_python(self, value):
         if isinstance(value, Organization):
             return value
+        if isinstance(value, int):
+            # Only the server's own initial value is an int (posted data is text): a disabled
+            # field (the structure a branch secretary may not change) keeps the current parent.
+            return Organization.objects.filter(pk=value).first()
         text = " ".join(str(value or "").split())
         if not text:
             return None

@@ -16,7 +16,7 @@ def register(site):
     site.audit_actions({f"member.{kind}": f"党员{label}" for kind, label in MemberEvent.Kind.choices})
     site.audit_actions({
         "member.export_official": "导出党员信息采集表", "member.export": "导出党员花名册",
-        "member.import": "导入党员花名册", "member.reveal_id": "查看完整身份证号",
+        "member.import": "导入党员花名册", "member.id_clash": "核对重复身份证号", "member.reveal_id": "查看完整身份证号",
         "member.group_assigned": "调整党小组", "member.transfer_initiated": "发起组织关系转接",
         "member.transfer_refused": "拒绝接收组织关系", "member.transfer_withdrawn": "撤回组织关系转接",
     })

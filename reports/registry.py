@@ -10,6 +10,6 @@ def register(site):
     site.menu_entry("rules", "考核设置", "reports:rule-list", order=100, audience=STAFF)
     site.menu_entry("reports", "季度报表", "reports:dashboard", order=80, audience=UPPER)
     site.audit_actions({
-        "report.requested": "发起季度报表", "report.compiled": "生成季度报表",
+        "report.requested": "发起季度报表", "report.requeued": "重新排队中断的季度报表", "report.compiled": "生成季度报表",
         "rule.save": "修改考核规则", "exemption.add": "添加豁免", "exemption.remove": "撤销豁免",
     })
