@@ -12,7 +12,22 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+
+def _redis_url_of_this_process(url: str) -> str:
+    """Under pytest-xdist each test process takes its own Redis database (15, 14, …) so that one
+    process's worker never takes another's jobs: the base URL's number minus the worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", … or unset
+    if not url or not worker.startswith("gw"):
+        return url
+    head, _, number = url.rpartition("/")
+    if not number.isdigit():
+        head, number = url.rstrip("/"), "15"
+    base = int(number)
+    return f"{head}/{(base - int(worker[2:])) % 16}"
+
+
+REDIS_URL = _redis_url_of_this_process(os.environ.get("TEST_REDIS_URL", ""))
 ROOT = Path(__file__).resolve().parents[1]
 VISIBILITY = 4  # seconds before Redis hands an unacknowledged job to another worker
 DELAY = 1.5  # seconds a job under test pauses (REPORTS_TEST_DELAY, IMPORTS_TEST_DELAY) to be killed
