@@ -1,4 +1,6 @@
-"""Response headers that Django's SecurityMiddleware does not set."""
+"""Response headers that Django's SecurityMiddleware does not set, and the sessions' idle timeout."""
+import time
+
 from django.conf import settings
 
 
@@ -19,4 +21,26 @@ class SecurityHeadersMiddleware:
             # A signed-in page may hold ID numbers and phones (a reveal, an export): no browser
             # or proxy keeps a copy. Static files (whitenoise, before auth) keep their caching.
             response.headers.setdefault("Cache-Control", "no-store, private")
+        return response
+
+
+class SlidingSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without activity, and activity keeps them alive:
+    a session is written again (its expiry moved) when its last write is older than
+    SESSION_REFRESH_SECONDS. Django's SESSION_SAVE_EVERY_REQUEST would write it on every page,
+    one UPDATE and commit per request, which under load cost more than many pages' own queries;
+    the idle timeout is then exact to within those few minutes."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get(self.KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
         return response

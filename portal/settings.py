@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,9 +176,11 @@ AXES_VERBOSE = False
 # lock out everyone in it after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# Sessions end after two hours without activity.
+# Sessions end after two hours without activity (portal.middleware.SlidingSessionMiddleware moves
+# the expiry at most every five minutes instead of writing the session on every request).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

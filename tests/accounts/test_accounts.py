@@ -135,9 +135,40 @@ def test_production_cookies_are_secure_and_sessions_expire_when_idle():
     assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
     assert production.SESSION_COOKIE_HTTPONLY
     assert production.SESSION_COOKIE_SAMESITE in ("Lax", "Strict")
-    assert production.SESSION_SAVE_EVERY_REQUEST
+    assert "portal.middleware.SlidingSessionMiddleware" in production.MIDDLEWARE
     assert production.SESSION_COOKIE_AGE <= 4 * 3600
     assert production.DEBUG is False
+
+
+def test_a_session_ends_after_two_idle_hours_and_activity_keeps_it_alive(client, personas):
+    from freezegun import freeze_time
+
+    def signed_in() -> bool:
+        response = client.get("/")
+        return "/accounts/login/" not in response.get("Location", "")
+
+    client.get("/accounts/login/")  # the modules a page loads, imported before the clock stops
+    with freeze_time("2026-11-02 08:00:00") as clock:
+        client.force_login(personas.secretary)
+        assert signed_in()
+        clock.tick(90 * 60)
+        assert signed_in()  # 1.5 h idle: still in, and the two hours start again
+        clock.tick(90 * 60)
+        assert signed_in()  # 3 h after login, 1.5 h after the last page
+        clock.tick(2 * 3600 + 60)
+        assert not signed_in()
+
+
+def test_pages_read_in_quick_succession_do_not_write_the_session_each_time(client, personas):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(personas.secretary)
+    client.get("/")
+    key = client.session.session_key
+    expiry = Session.objects.get(pk=key).expire_date
+    for _ in range(3):
+        client.get("/")
+    assert Session.objects.get(pk=key).expire_date == expiry
 
 
 def test_logout_needs_post_and_ends_the_session(client, personas):
