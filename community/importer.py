@@ -3,7 +3,7 @@
 Demands: same 受理日期 + 受理党组织 + 诉求内容 = the same demand (re-import changes nothing).
 受理党组织 and 承办党组织 are codes or exact names of organizations (not 党小组) in the import's
 subtree; a blank 承办 is the receiving one, a blank 办理时限 the category's default after
-受理日期. Messages and previews show the resident's phone masked.
+受理日期. Messages, previews and the error file show the resident's phone masked.
 
 双报到: 姓名 + 公民身份号码 name a member on the target subtree's roster; 报到社区 is a
 community 党组织 anywhere in the tree (code or exact name); the same member + community is the
@@ -98,6 +98,7 @@ class DemandImporter(Importer):
         "visit": ["回访结果", "满意度", "群众评价"],
     }
     required_headers = ("received_on", "description", "received_by")
+    masked_fields = {"resident_phone": mask_phone}  # the error file, as on the pages
 
     def check_target(self):
         _check_target(self, "群众诉求台账")

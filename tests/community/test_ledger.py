@@ -1,8 +1,10 @@
 """The demands ledger import (interfaces.md §9) and the 双报到 register."""
 import datetime
+import io
 import json
 from io import StringIO
 
+import openpyxl
 import pandas  # noqa: F401 - imported before freezegun
 import pytest
 from django.core.management import call_command
@@ -97,6 +99,37 @@ def test_errors_reject_the_whole_file_and_never_show_the_phone(district, tmp_pat
 
     status, result = run(tmp_path, content, "--org", "1100", "--skip-invalid")
     assert (status, result["created"], result["skipped"]) == (0, 1, 7)
+
+
+@freeze_time("2026-11-30")
+def test_the_error_file_gives_the_phone_back_masked_and_the_row_by_its_number(district, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from imports.models import ImportBatch
+
+    content = ledger_bytes([
+        ledger_row(),
+        ledger_row(**{"诉求内容": "时限早", "群众姓名": "李大爷", "办理时限": "2026-06-01"}),
+    ])
+    client = Client()
+    client.force_login(personas.secretary)
+    client.post(reverse("imports:upload", args=["demands"]),
+                {"organization": "1101", "file": SimpleUploadedFile("台账.xlsx", content)})
+    batch = ImportBatch.objects.get()
+
+    response = client.get(reverse("imports:batch-errors", args=[batch.pk]))
+
+    assert response.status_code == 200 and PHONE.encode() not in response.content
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, failed = rows[0], rows[1]
+    assert failed[0] == 4 and failed[header.index("群众姓名")] == "李大爷"
+    assert failed[header.index("联系电话")] == "139****5678"
+    cells = "\n".join(str(c) for row in rows for c in row if c is not None)
+    assert PHONE not in cells and "“联系电话”已隐去中间数字" in cells
+    assert PHONE not in json.dumps(ImportBatch.objects.get().plan["rows"][1]["raw"])
 
 
 def test_an_unknown_organization_cannot_run(district, tmp_path):
