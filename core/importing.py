@@ -177,6 +177,10 @@ class Importer:
     # downloaded again; the uploader finds the row by its number and the other cells.
     masked_fields: dict[str, Callable[[str], str]] = {}
 
+    # The upload batch being applied (imports.ImportBatch's id), named in the audit record of
+    # the write; None from the command line. The upload flow sets it.
+    batch_id: int | None = None
+
     def __init__(self, *, organization=None, user=None):
         self.organization = organization
         self.user = user
