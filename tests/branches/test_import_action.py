@@ -29,7 +29,7 @@ ROWS = [
 def upload_and_confirm(client, rows) -> ImportBatch:
     client.post(reverse("imports:upload", args=["orgs"]), {
         "organization": "1100", "file": SimpleUploadedFile("orgs.xlsx", xlsx_bytes(rows))})
-    batch = ImportBatch.objects.latest("created_at")
+    batch = ImportBatch.objects.latest("pk")
     client.post(reverse("imports:batch-confirm", args=[batch.pk]))
     batch.refresh_from_db()
     return batch

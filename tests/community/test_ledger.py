@@ -132,6 +132,39 @@ def test_the_error_file_gives_the_phone_back_masked_and_the_row_by_its_number(di
     assert PHONE not in json.dumps(ImportBatch.objects.get().plan["rows"][1]["raw"])
 
 
+@freeze_time("2026-11-30")
+def test_an_upload_is_one_audited_action_naming_the_batch_and_never_the_resident(district,
+                                                                                 personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from imports.models import ImportBatch
+
+    client = Client()
+    client.force_login(personas.secretary)
+
+    def upload(rows):
+        client.post(reverse("imports:upload", args=["demands"]), {
+            "organization": "1101", "file": SimpleUploadedFile("台账.xlsx", ledger_bytes(rows))})
+        batch = ImportBatch.objects.latest("pk")  # time stands still: created_at ties
+        client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.DONE, (batch.message, batch.plan)
+        return batch
+
+    upload([ledger_row(), ledger_row(**{"诉求内容": "停车难"})])
+    before = AuditLog.objects.count()
+    batch = upload([ledger_row(**{"办结日期": "2026-07-05"}), ledger_row(**{"诉求内容": "停车难"}),
+                    ledger_row(**{"诉求内容": "噪音"})])
+
+    assert AuditLog.objects.count() == before + 1
+    log = AuditLog.objects.get(action="community.demands_import", detail__batch=batch.pk)
+    assert log.organization == district.b1 and log.actor == personas.secretary
+    assert (log.detail["created"], log.detail["updated"], log.detail["unchanged"]) == (1, 1, 1)
+    assert PHONE not in f"{log.target}{log.detail}" and "王大妈" not in f"{log.target}{log.detail}"
+
+
 def test_an_unknown_organization_cannot_run(district, tmp_path):
     status, result = run(tmp_path, ledger_bytes([ledger_row()]), "--org", "9999")
     assert status == 2 and "9999" in result["errors"][0]["message"]
@@ -157,6 +190,8 @@ def test_the_register_links_members_to_their_communities(district, tmp_path):
     status, result = run(tmp_path, content, "--org", "1100", "--skip-invalid", name="register.xlsx",
                          command="import_community_registrations")
     assert (status, result["created"]) == (0, 1)
+    log = AuditLog.objects.get(action="community.registrations_import")
+    assert (log.organization, log.detail["created"], log.detail["skipped"]) == (district.c1, 1, 1)
     registration = Registration.objects.get()
     assert (registration.community, registration.interests) == (district.b3, "政策宣讲")
     member.refresh_from_db()

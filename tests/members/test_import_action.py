@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def upload_and_confirm(client, org, data) -> ImportBatch:
     client.post(reverse("imports:upload", args=["members"]),
                 {"organization": org.code, "file": SimpleUploadedFile("roster.xlsx", data)})
-    batch = ImportBatch.objects.latest("created_at")
+    batch = ImportBatch.objects.latest("pk")
     client.post(reverse("imports:batch-confirm", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE, batch.message
