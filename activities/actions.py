@@ -415,9 +415,10 @@ class ImportedMeeting:
 
 @transaction.atomic
 def import_meetings(meetings: list[ImportedMeeting], *, at: Organization | None, by,
-                    unchanged: int = 0) -> int:
+                    unchanged: int = 0, batch: int | None = None) -> int:
     """The import's bulk write: submitted meetings with their kinds, attendance and an IMPORTED
-    event each, in one transaction with one audit record for the batch."""
+    event each, in one transaction with one audit record for the batch (its id: None from the
+    command line)."""
     now = timezone.now()
     user = _actor(by)
     kinds, attendance, events, branches = [], [], [], set()
@@ -438,5 +439,5 @@ def import_meetings(meetings: list[ImportedMeeting], *, at: Organization | None,
     changed("meetings", *{f"branch:{pk}" for pk in branches})
     audit(by, MEETINGS_IMPORTED, organization=at,
           target=f"{len(meetings)} 新增 / {unchanged} 无变化", created=len(meetings),
-          unchanged=unchanged)
+          unchanged=unchanged, batch=batch)
     return len(meetings)

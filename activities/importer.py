@@ -212,7 +212,8 @@ class MeetingImporter(Importer):
                 attendance=[tuple(pair) for pair in v["attendance"]]))
         result = counted_result(plan, created=len(new), updated=0,
                                 unchanged=plan.count("unchanged") + unchanged)
-        import_meetings(new, at=self.organization, by=self.user, unchanged=result.unchanged)
+        import_meetings(new, at=self.organization, by=self.user, unchanged=result.unchanged,
+                        batch=self.batch_id)
         return result
 
 

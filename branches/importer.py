@@ -1,14 +1,25 @@
-"""Organization import (interfaces.md §1.1): builds or updates the tree by code."""
+"""Organization import (interfaces.md §1.1): builds or updates the tree by code.
+
+The importer checks every row against the tree; `branches.actions.import_organizations` writes
+the plan, parents first, as one audited action."""
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
-from accounts.models import audit
-from branches.actions import may_change_structure, move_subtree
-from branches.models import CODE_MESSAGE, Organization, check_nesting, is_safe_code, path_segment
-from core.importing import ImportCannotRun, Importer, Plan, RowPlan, counted_result
+from branches.actions import import_organizations, may_change_structure
+from branches.models import CODE_MESSAGE, Organization, check_nesting, is_safe_code
+from core.importing import (
+    ImportCannotRun,
+    Importer,
+    ImportResult,
+    Plan,
+    RowError,
+    RowPlan,
+    counted_result,
+)
 from tabular.values import normalize_text, parse_choice
 
 KIND_BY_LABEL = {label: value for value, label in Organization.Kind.choices}
@@ -290,88 +301,24 @@ class OrganizationImporter(Importer):
         plan.action = "update" if changes else "unchanged"
 
     # -- applying --------------------------------------------------------------------------
-    @transaction.atomic
     def apply(self, plan: Plan, *, skip_invalid: bool):
         todo = [r for r in plan.rows if r.action in ("create", "update")]
-        by_code = {r.key: r for r in todo}
-        ordered: list[RowPlan] = []
-        placed: set[str] = set()
-
-        def place(row: RowPlan, chain=()):
-            if row.key in placed or row.key in chain:
-                return
-            parent = row.values.get("parent")
-            if parent in by_code:
-                place(by_code[parent], (*chain, row.key))
-            placed.add(row.key)
-            ordered.append(row)
-
-        for row in todo:
-            place(row)
-
-        created = updated = 0
-        cache = {o.code: o for o in Organization.objects.filter(code__in=self._codes_needed(ordered))}
-        for row in ordered:
-            v = row.values
-            parent = cache.get(v["parent"]) if v.get("parent") else None
-            if v.get("parent") and parent is None:
-                parent = Organization.objects.get(code=v["parent"])
-                cache[parent.code] = parent
-            fields = {
-                "name": v["name"],
-                "kind": v["kind"],
-                "parent": parent,
-            }
-            if v.get("sector"):
-                fields["sector"] = v["sector"]
-            if v.get("founded_on"):
-                fields["founded_on"] = datetime.date.fromisoformat(v["founded_on"])
-            for optional in ("short_name", "secretary_name", "contact_phone"):
-                if v.get(optional):
-                    fields[optional] = v[optional]
-            check_nesting(fields["kind"], parent)
-            org = cache.get(row.key)
-            if org is None:
-                org = Organization.objects.create(code=row.key, **fields)
-                org.path = (parent.path if parent else "") + path_segment(org.pk)
-                org.depth = parent.depth + 1 if parent else 0
-                Organization.objects.filter(pk=org.pk).update(path=org.path, depth=org.depth)
-                created += 1
-            else:
-                old_path, old_depth = org.path, org.depth
-                for name, value in fields.items():
-                    setattr(org, name, value)
-                org.save()
-                new_path = (parent.path if parent else "") + path_segment(org.pk)
-                if new_path != old_path:
-                    new_depth = parent.depth + 1 if parent else 0
-                    move_subtree(old_path, new_path, new_depth - old_depth)
-                    org.path, org.depth = new_path, new_depth
-                updated += 1
-            cache[org.code] = org
-        result = counted_result(plan, created=created, updated=updated)
-        audit(
-            self.user,
-            "org.import",
-            organization=self.organization,
-            target=f"{created} 新增 / {updated} 更新",
-            created=created,
-            updated=updated,
-            codes=[r.key for r in ordered][:500],
-        )
-        return result
-
-    @staticmethod
-    def _codes_needed(rows: list[RowPlan]) -> set[str]:
-        codes = {r.key for r in rows}
-        codes |= {r.values["parent"] for r in rows if r.values.get("parent")}
-        return codes
+        try:
+            created, updated = import_organizations(
+                todo, at=self.organization, by=self.user, unchanged=plan.count("unchanged"),
+                skipped=plan.count("error"), batch=self.batch_id)
+        except (ValidationError, IntegrityError) as exc:
+            # The tree changed since the preview (a code taken, a parent moved or dissolved).
+            said = exc.messages if isinstance(exc, ValidationError) else ["组织编码已被占用"]
+            reason = "".join(m if m.endswith("。") else f"{m}。" for m in said)
+            message = f"写入时发现党组织在预览后有变化，未写入任何数据。{reason}请重新上传文件。"
+            return ImportResult(errors=plan.errors + [RowError(None, "", message)],
+                                warnings=plan.warnings, written=False)
+        return counted_result(plan, created=created, updated=updated)
 
 
 def _check_kinds(kind: str, parent_kind: str | None) -> None:
     """check_nesting on kinds only (the parent may not exist yet)."""
-    from django.core.exceptions import ValidationError
-
     parent = Organization(kind=parent_kind) if parent_kind else None
     try:
         check_nesting(kind, parent)

@@ -3,7 +3,7 @@
 Demands: same 受理日期 + 受理党组织 + 诉求内容 = the same demand (re-import changes nothing).
 受理党组织 and 承办党组织 are codes or exact names of organizations (not 党小组) in the import's
 subtree; a blank 承办 is the receiving one, a blank 办理时限 the category's default after
-受理日期. Messages and previews show the resident's phone masked.
+受理日期. Messages, previews and the error file show the resident's phone masked.
 
 双报到: 姓名 + 公民身份号码 name a member on the target subtree's roster; 报到社区 is a
 community 党组织 anywhere in the tree (code or exact name); the same member + community is the
@@ -14,10 +14,9 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
-from accounts.models import audit
 from accounts.policy import Right, policy_for
 from branches.models import Organization
 from community import actions
@@ -98,6 +97,7 @@ class DemandImporter(Importer):
         "visit": ["回访结果", "满意度", "群众评价"],
     }
     required_headers = ("received_on", "description", "received_by")
+    masked_fields = {"resident_phone": mask_phone}  # the error file, as on the pages
 
     def check_target(self):
         _check_target(self, "群众诉求台账")
@@ -250,16 +250,13 @@ class DemandImporter(Importer):
         row.action = "update" if row.changes else "unchanged"
 
     def apply(self, plan: Plan, *, skip_invalid: bool) -> ImportResult:
+        todo = [r for r in plan.rows if r.action in ("create", "update")]
         try:
-            with transaction.atomic():
-                todo = [r for r in plan.rows if r.action in ("create", "update")]
-                actions.write_ledger_rows([_ledger_row(r) for r in todo], by=self.user)
-                result = counted_result(plan)
-                audit(self.user, actions.DEMANDS_IMPORTED, organization=self.organization,
-                      target=f"{result.created} 新增 / {result.updated} 更新 / {result.unchanged} 无变化",
-                      created=result.created, updated=result.updated,
-                      unchanged=result.unchanged, skipped=result.skipped)
-                return result
+            created, updated = actions.import_demands(
+                [_ledger_row(r) for r in todo], at=self.organization, by=self.user,
+                unchanged=plan.count("unchanged"), skipped=plan.count("error"),
+                batch=self.batch_id)
+            return counted_result(plan, created=created, updated=updated)
         except IntegrityError:
             message = "导入时数据被其他人同时修改，未写入任何数据；请重新上传文件。"
             return ImportResult(errors=plan.errors + [RowError(None, "", message)],
@@ -401,29 +398,17 @@ class RegistrationImporter(Importer):
         return rows
 
     def apply(self, plan: Plan, *, skip_invalid: bool) -> ImportResult:
+        todo = [actions.RegisterRow(
+            member_id=r.values["member"], community_id=r.values["community"],
+            registered_on=datetime.date.fromisoformat(r.values["registered_on"]),
+            interests=r.values["interests"], registration_id=r.values.get("registration"),
+        ) for r in plan.rows if r.action in ("create", "update")]
         try:
-            return self._apply(plan)
+            created, updated = actions.import_registrations(
+                todo, at=self.organization, by=self.user, unchanged=plan.count("unchanged"),
+                skipped=plan.count("error"), batch=self.batch_id)
         except ValidationError as exc:
             message = "登记双报到时出错，未写入任何数据：" + "；".join(exc.messages)
             return ImportResult(errors=plan.errors + [RowError(None, "", message)],
                                 warnings=plan.warnings, written=False)
-
-    @transaction.atomic
-    def _apply(self, plan: Plan) -> ImportResult:
-        for row in plan.rows:
-            if row.action not in ("create", "update"):
-                continue
-            v = row.values
-            if v.get("registration"):
-                Registration.objects.filter(pk=v["registration"]).update(
-                    interests=v["interests"])
-                continue
-            member = Member.objects.select_related("branch").get(pk=v["member"])
-            actions.register(member, community=Organization.objects.get(pk=v["community"]),
-                             on=datetime.date.fromisoformat(v["registered_on"]),
-                             interests=v["interests"], by=self.user)
-        result = counted_result(plan)
-        audit(self.user, actions.REGISTRATIONS_IMPORTED, organization=self.organization,
-              target=f"{result.created} 新增 / {result.updated} 更新 / {result.unchanged} 无变化",
-              created=result.created, updated=result.updated, unchanged=result.unchanged)
-        return result
+        return counted_result(plan, created=created, updated=updated)

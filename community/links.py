@@ -1,5 +1,6 @@
-"""A member's page (core.registry member_link): the 双报到 and this year's community service
-hours, shown beside the study hours, never added to them."""
+"""What other apps' pages show of serving the residents: on a member's page (core.registry
+member_link) the 双报到 and this year's community service hours, beside the study hours, never
+added to them; on a branch's home page (core.registry home_panel) its overdue demands."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import Registration, Service
+from community.queries import demands_for
+from core.registry import HomeLine
 
 
 def member_links(member, user) -> list[tuple[str, str]]:
@@ -24,3 +27,13 @@ def member_links(member, user) -> list[tuple[str, str]]:
     label = (f"双报到：{registration.community.name}（{registration.registered_on:%Y-%m-%d} 报到），"
              f"{year} 年社区服务 {hours} 小时（不计入学习学时）")
     return [(label, f"{reverse('community:reporting')}?org={member.branch.code}")]
+
+
+def home_lines(branch, user, today) -> list[HomeLine]:
+    """The branch's demands past their deadline and not closed (received or handled in its
+    subtree, as the demands list filtered to 已超期 counts them), in one query."""
+    overdue = demands_for(user, branch).open().filter(deadline__lt=today).count()
+    if not overdue:
+        return []
+    url = f"{reverse('community:demands')}?org={branch.code}&status=overdue"
+    return [HomeLine(f"{overdue} 件群众诉求已超期未办结", url, overdue)]

@@ -20,4 +20,5 @@ def register(site):
     site.health_check("demands_overdue", "community.health.overdue_demands")
     site.demo_seeder("community", "community.demo.seed", order=70)
     site.member_link("community", "community.links.member_links", order=50)
+    site.home_panel("demands", "群众诉求", "community.links.home_lines", order=50)
     site.audit_actions(AUDIT_LABELS)

@@ -70,6 +70,7 @@ class Plan:
     warnings: list[RowError] = field(default_factory=list)
     header: list[str] = field(default_factory=list)  # the file's header cells, for the error file
     header_row: int = 1
+    masked: list[str] = field(default_factory=list)  # columns the error file gives back masked
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -84,6 +85,7 @@ class Plan:
             "warnings": [w.as_json() for w in self.warnings],
             "header": self.header,
             "header_row": self.header_row,
+            "masked": self.masked,
         }
 
     @classmethod
@@ -93,6 +95,7 @@ class Plan:
             warnings=[RowError(**w) for w in data.get("warnings", [])],
             header=data.get("header", []),
             header_row=data.get("header_row", 1),
+            masked=data.get("masked", []),
         )
 
     def preview_counts(self) -> dict:
@@ -169,6 +172,14 @@ class Importer:
     # The parsed fields the preview shows for every row, as (field, label); the importer fills
     # RowPlan.shown in this order.
     preview_columns: tuple[tuple[str, str], ...] = ()
+    # Fields whose cells the error file gives back masked, as field → mask (a resident's phone:
+    # tabular.values.mask_phone), so the whole number is never stored in the plan's cells nor
+    # downloaded again; the uploader finds the row by its number and the other cells.
+    masked_fields: dict[str, Callable[[str], str]] = {}
+
+    # The upload batch being applied (imports.ImportBatch's id), named in the audit record of
+    # the write; None from the command line. The upload flow sets it.
+    batch_id: int | None = None
 
     def __init__(self, *, organization=None, user=None):
         self.organization = organization
@@ -240,6 +251,8 @@ class Importer:
         width = len(header_row)
         rows = self.plan_rows(records, progress)
         del records
+        masks = [(self.header.columns[name], mask) for name, mask in self.masked_fields.items()
+                 if name in self.header.columns]
         kept = 0
         for row_plan in rows:
             if row_plan.action != "error":
@@ -247,14 +260,19 @@ class Importer:
             kept += 1
             if kept > ERROR_ROWS_KEPT:  # the error file lists these; the rest only by number
                 row_plan.raw = []
-            elif not row_plan.raw:
+                continue
+            if not row_plan.raw:
                 cells = table.rows[row_plan.row - 1] if 0 < row_plan.row <= len(table.rows) else ()
                 row_plan.raw = [_as_text(c) for c in list(cells)[:width]]
+            for index, mask in masks:
+                if index < len(row_plan.raw) and row_plan.raw[index]:
+                    row_plan.raw[index] = mask(row_plan.raw[index])
         return Plan(
             rows=rows,
             warnings=warnings + self.month_only_warnings() + self.extra_warnings(rows),
             header=self.header_cells,
             header_row=self.header.row_index + 1,
+            masked=[self.column(name) for name in self.masked_fields if name in self.header.columns],
         )
 
     def extra_warnings(self, rows: list[RowPlan]) -> list[RowError]:

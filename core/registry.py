@@ -1,8 +1,8 @@
 """What apps add to the shared screens and jobs, declared by each app in its own `registry.py`.
 
 An app lists its importers, menu entries, report measures, reminder kinds, health checks,
-figures shown beside organizations, demo seeders, links on a member's page, audit-event
-names and REST endpoints in a function `register(site)` in its own `registry.py`; `site()`
+figures shown beside organizations, demo seeders, links on a member's page, lines on a branch's
+home page, audit-event names and REST endpoints in a function `register(site)` in its own `registry.py`; `site()`
 calls those of every installed app, once. The shared screens and jobs (the upload pages, the menu, the
 quarterly job and its workbook, the reminders job, the organization page, `seed_demo`) read these
 lists and name no app. Nothing here imports a domain app: entries hold dotted paths or callables.
@@ -266,6 +266,34 @@ class MemberLink:
         return import_string(self.links)(member, user)
 
 
+# -- lines on a branch's home page -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeLine:
+    """Something of another app's that waits on the branch ("2 件群众诉求已超期未办结"), with the
+    link to the list of those things."""
+
+    text: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """`lines` is the dotted path of `(branch, user, today) -> list[HomeLine]`: what the app asks
+    of the branch, shown on its home page (the secretary's workbench) under `label`, so the
+    reports app names no app above it. No lines, no panel: a quiet branch sees nothing."""
+
+    key: str
+    label: str
+    lines: str
+    order: int = 100
+
+    def run(self, branch, user, today: datetime.date) -> list[HomeLine]:
+        return import_string(self.lines)(branch, user, today)
+
+
 class Site:
     """Everything the installed apps registered. Built once from their `registry.register(site)`
     functions, and again when the installed apps change (a test adding a toy app)."""
@@ -280,6 +308,7 @@ class Site:
         self.demo_seeders = Registry("演示数据")
         self.api_routes = Registry("接口")
         self.member_links = Registry("党员页面链接")
+        self.home_panels = Registry("支部工作台提示")
         self.audit_labels: dict[str, str] = {}
 
     def importer(self, key: str, importer: str, label: str, **options) -> None:
@@ -314,6 +343,9 @@ class Site:
 
     def member_link(self, key: str, links: str, **options) -> None:
         self.member_links.add(key, MemberLink(key, links, **options))
+
+    def home_panel(self, key: str, label: str, lines: str, **options) -> None:
+        self.home_panels.add(key, HomePanel(key, label, lines, **options))
 
     def audit_actions(self, labels: dict[str, str]) -> None:
         """The Chinese names of an app's audit events ("member.transfer_out" → "转出党员"), so the

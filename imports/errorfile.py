@@ -17,6 +17,10 @@ def write_error_workbook(plan: dict, output) -> int:
     columns.append(Column("错误说明", width=60))
     failed = sum(1 for row in plan["rows"] if row["action"] == "error")
     notes = ["注：改正后删除“原行号”和“错误说明”两列，即可重新上传。"]
+    masked = plan.get("masked") or []
+    if masked:
+        columns_named = "、".join(f"“{name}”" for name in masked)
+        notes.append(f"{columns_named}已隐去中间数字（保护个人信息）：请按原行号在原文件中找到完整号码填回，再上传。")
     if failed > ERROR_ROWS_KEPT:
         notes.append(f"共 {failed} 行有错误，此文件列出前 {ERROR_ROWS_KEPT} 行；请先改正这些行。")
 

@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 
 
 def _importer(batch: ImportBatch):
-    return importer_class(batch.kind)(organization=batch.organization, user=batch.owner)
+    importer = importer_class(batch.kind)(organization=batch.organization, user=batch.owner)
+    importer.batch_id = batch.pk  # named in the audit record of the write
+    return importer
 
 
 def _progress_callback(batch: ImportBatch, text: str):

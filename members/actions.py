@@ -17,7 +17,9 @@ from accounts.models import audit
 from branches.access import can_change
 from branches.models import Organization
 from core.cache import changed
+from core.importing import RowPlan
 from core.quarters import add_years
+from members import bulk
 from members.models import Member, MemberEvent, Membership, Transfer
 from members.validation import LABELS, check_person
 from tabular.values import mask_birth_date, mask_id_number, normalize_id_number
@@ -607,3 +609,26 @@ def transfer_into_district(data: dict, *, branch: Organization, on: datetime.dat
     _record(member, MemberEvent.Kind.TRANSFER_IN, on, by=by, note=note, to_branch=branch,
             origin=origin[:200])
     return member
+
+
+# --------------------------------------------------------------------------- the roster import
+
+ROSTER_IMPORTED = "member.import"
+
+
+@transaction.atomic
+def import_roster(rows: list[RowPlan], *, current: dict[str, dict], at: Organization, by,
+                  unchanged: int = 0, skipped: int = 0, batch: int | None = None) -> tuple[int, int]:
+    """The roster import's bulk write: the planned rows' new members (with their first period
+    and a CREATED event) and changed ones (an EDITED event, CONFIRMED when the file confirms
+    them), in one transaction with one audit record naming the organization, the counts and the
+    upload batch (None from the command line). `current` is what the importer read and locked of
+    these members in this transaction (members.bulk.existing_members); a member changed since
+    raises ChangedDuringApply and nothing is written. Returns (created, updated)."""
+    created = bulk.create_members([r for r in rows if r.action == "create"], by)
+    updated = bulk.update_members([r for r in rows if r.action == "update"], current, by)
+    changed("members")
+    audit(by, ROSTER_IMPORTED, organization=at,
+          target=f"{created} 新增 / {updated} 更新 / {unchanged} 无变化",
+          created=created, updated=updated, unchanged=unchanged, skipped=skipped, batch=batch)
+    return created, updated

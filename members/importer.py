@@ -3,8 +3,9 @@
 Planning reads the organizations of the target subtree and the members whose ID numbers the
 file names (a few queries, however long the file), checks every row with
 members.validation.check_person, and decides create / update / unchanged / error by comparing
-the normalized values with what the database holds. Applying writes exactly the plan, after
-checking that none of its members changed since the preview.
+the normalized values with what the database holds. Applying checks that none of the plan's
+members changed since the preview and hands the rows to `members.actions.import_roster`, the
+one audited bulk write.
 """
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ import gc
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import audit
 from branches.models import Organization
-from core.cache import changed
 from core.importing import (
     ImportCannotRun,
     Importer,
@@ -24,25 +23,14 @@ from core.importing import (
     Plan,
     RowError,
     RowPlan,
-    chunks,
     counted_result,
 )
-from members.actions import ClashNames
-from members.bulk import (
-    COMPARED,
-    KEPT_WHEN_BLANK,
-    ChangedDuringApply,
-    copy_create,
-    copy_update,
-    existing_members,
-    model_values,
-)
-from members.models import Member, MemberEvent, Membership
+from members import bulk
+from members.actions import ClashNames, import_roster
+from members.bulk import COMPARED, KEPT_WHEN_BLANK, ChangedDuringApply, existing_members
+from members.models import Member
 from members.validation import CATEGORY_LABELS, LABELS, check_person
 from tabular.values import mask_id_number, normalize_text
-
-CHUNK = 2000
-COPY_THRESHOLD = 500  # below this, bulk_create is as fast and works on every database
 
 STATUS_LABELS = dict(Member.Status.choices)
 # What an upper organization's name ends with; the rest is the stem its branches' names repeat.
@@ -287,18 +275,14 @@ class MemberImporter(Importer):
             return ImportResult(errors=errors, warnings=plan.warnings, written=False)
         stale_rows = {e.row for e in stale}
         todo = [r for r in plan.rows if r.action in ("create", "update") and r.row not in stale_rows]
-        created = self._create([r for r in todo if r.action == "create"])
-        updated = self._update([r for r in todo if r.action == "update"])
+        unchanged = plan.count("unchanged")
+        skipped = plan.count("error") + len(stale_rows)
+        created, updated = import_roster(todo, current=self._current, at=self.organization,
+                                         by=self.user, unchanged=unchanged, skipped=skipped,
+                                         batch=self.batch_id)
         result = counted_result(plan, created=created, updated=updated)
         result.errors = plan.errors + stale
-        result.skipped += len(stale_rows)
-        changed("members")
-        audit(
-            self.user, "member.import", organization=self.organization,
-            target=f"{created} 新增 / {updated} 更新 / {result.unchanged} 无变化",
-            created=created, updated=updated, unchanged=result.unchanged,
-            skipped=result.skipped,
-        )
+        result.skipped = skipped
         return result
 
     def _stale_rows(self, plan: Plan) -> list[RowError]:
@@ -307,7 +291,7 @@ class MemberImporter(Importer):
         # Row locks on 100,000 members cost as much as the update itself; the bulk UPDATE on
         # PostgreSQL checks each row's stamp instead (optimistic: copy_update).
         updates = sum(1 for r in rows if r.action == "update")
-        lock = not (connection.vendor == "postgresql" and updates >= COPY_THRESHOLD)
+        lock = not (connection.vendor == "postgresql" and updates >= bulk.COPY_THRESHOLD)
         current = existing_members([r.key for r in rows], lock=lock)
         self._current = current
         stale = []
@@ -328,61 +312,6 @@ class MemberImporter(Importer):
                     stale.append(RowError(row.row, column, "预览后该党员信息已被修改，请重新上传文件。"))
         names.record("导入花名册")
         return stale
-
-    def _create(self, rows: list[RowPlan]) -> int:
-        if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-            return copy_create(rows, self.user)
-        by = self.user if getattr(self.user, "pk", None) else None
-        today = timezone.localdate()
-        for batch in chunks(rows, CHUNK):
-            members = [Member(**model_values(r.values, new=True), id_number=r.key) for r in batch]
-            Member.objects.bulk_create(members, batch_size=CHUNK)
-            Membership.objects.bulk_create(
-                [
-                    Membership(member=m, branch_id=m.branch_id, started_on=m.joined_on)
-                    for m in members
-                    if m.status == Member.Status.NORMAL
-                ],
-                batch_size=CHUNK,
-            )
-            MemberEvent.objects.bulk_create(
-                [
-                    MemberEvent(member=m, kind=MemberEvent.Kind.CREATED, date=today,
-                                to_branch_id=m.branch_id, recorded_by=by, detail={"import": True})
-                    for m in members
-                ],
-                batch_size=CHUNK,
-            )
-        return len(rows)
-
-    def _update(self, rows: list[RowPlan]) -> int:
-        if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
-            return copy_update(rows, self._current, self.user)
-        by = self.user if getattr(self.user, "pk", None) else None
-        today = timezone.localdate()
-        now = timezone.now()
-        for batch in chunks(rows, CHUNK):
-            by_id = Member.objects.in_bulk([r.values["member_id"] for r in batch])
-            fields: set[str] = {"updated_at"}
-            events = []
-            for row in batch:
-                member = by_id[row.values["member_id"]]
-                values = model_values(row.values, new=False)
-                was_probationary = member.category == Member.Category.PROBATIONARY
-                for name, value in values.items():
-                    if getattr(member, name) != value:
-                        setattr(member, name, value)
-                        fields.add(name)
-                member.updated_at = now
-                events.append(MemberEvent(member=member, kind=MemberEvent.Kind.EDITED, date=today,
-                                          recorded_by=by, detail={"import": True, "changes": row.changes}))
-                if was_probationary and member.category == Member.Category.FULL:
-                    events.append(MemberEvent(member=member, kind=MemberEvent.Kind.CONFIRMED,
-                                              date=member.confirmed_on, recorded_by=by,
-                                              detail={"import": True}))
-            Member.objects.bulk_update(list(by_id.values()), sorted(fields), batch_size=CHUNK)
-            MemberEvent.objects.bulk_create(events, batch_size=CHUNK)
-        return len(rows)
 
 
 def _shown(name, value, scope) -> str:

@@ -16,6 +16,7 @@ from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
 from core.cache import cached
 from core.quarters import Quarter
+from core.registry import site
 from core.views import table_download, wants_xlsx
 from reports import due
 from reports.figures import REQUIREMENT_LABELS, compute_figures
@@ -84,8 +85,20 @@ def secretary_home(request):
         "returned": meetings.filter(status=Meeting.Status.RETURNED).order_by("-date")[:50],
         "calendar": _calendar(quarter, in_quarter, today),
         "can_record": policy_for(request.user).allows(Right.CHANGE, branch),
+        "panels": _panels(branch, request.user, today),
         "kind_for_key": {k: _meeting_kind(k) for k in RULE_KEYS},
     })
+
+
+def _panels(branch, user, today) -> list[tuple[str, list]]:
+    """What other apps ask of the branch (core.registry home_panel): (label, lines) of each
+    panel with something to show."""
+    panels = []
+    for panel in site().home_panels:
+        lines = panel.run(branch, user, today)
+        if lines:
+            panels.append((panel.label, lines))
+    return panels
 
 
 def _meeting_kind(key: str) -> str:

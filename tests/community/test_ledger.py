@@ -1,8 +1,10 @@
 """The demands ledger import (interfaces.md §9) and the 双报到 register."""
 import datetime
+import io
 import json
 from io import StringIO
 
+import openpyxl
 import pandas  # noqa: F401 - imported before freezegun
 import pytest
 from django.core.management import call_command
@@ -99,6 +101,70 @@ def test_errors_reject_the_whole_file_and_never_show_the_phone(district, tmp_pat
     assert (status, result["created"], result["skipped"]) == (0, 1, 7)
 
 
+@freeze_time("2026-11-30")
+def test_the_error_file_gives_the_phone_back_masked_and_the_row_by_its_number(district, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from imports.models import ImportBatch
+
+    content = ledger_bytes([
+        ledger_row(),
+        ledger_row(**{"诉求内容": "时限早", "群众姓名": "李大爷", "办理时限": "2026-06-01"}),
+    ])
+    client = Client()
+    client.force_login(personas.secretary)
+    client.post(reverse("imports:upload", args=["demands"]),
+                {"organization": "1101", "file": SimpleUploadedFile("台账.xlsx", content)})
+    batch = ImportBatch.objects.get()
+
+    response = client.get(reverse("imports:batch-errors", args=[batch.pk]))
+
+    assert response.status_code == 200 and PHONE.encode() not in response.content
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, failed = rows[0], rows[1]
+    assert failed[0] == 4 and failed[header.index("群众姓名")] == "李大爷"
+    assert failed[header.index("联系电话")] == "139****5678"
+    cells = "\n".join(str(c) for row in rows for c in row if c is not None)
+    assert PHONE not in cells and "“联系电话”已隐去中间数字" in cells
+    assert PHONE not in json.dumps(ImportBatch.objects.get().plan["rows"][1]["raw"])
+
+
+@freeze_time("2026-11-30")
+def test_an_upload_is_one_audited_action_naming_the_batch_and_never_the_resident(district,
+                                                                                 personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from imports.models import ImportBatch
+
+    client = Client()
+    client.force_login(personas.secretary)
+
+    def upload(rows):
+        client.post(reverse("imports:upload", args=["demands"]), {
+            "organization": "1101", "file": SimpleUploadedFile("台账.xlsx", ledger_bytes(rows))})
+        batch = ImportBatch.objects.latest("pk")  # time stands still: created_at ties
+        client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.DONE, (batch.message, batch.plan)
+        return batch
+
+    upload([ledger_row(), ledger_row(**{"诉求内容": "停车难"})])
+    before = AuditLog.objects.count()
+    batch = upload([ledger_row(**{"办结日期": "2026-07-05"}), ledger_row(**{"诉求内容": "停车难"}),
+                    ledger_row(**{"诉求内容": "噪音"})])
+
+    assert AuditLog.objects.count() == before + 1
+    log = AuditLog.objects.get(action="community.demands_import", detail__batch=batch.pk)
+    assert log.organization == district.b1 and log.actor == personas.secretary
+    assert (log.detail["created"], log.detail["updated"], log.detail["unchanged"]) == (1, 1, 1)
+    assert PHONE not in f"{log.target}{log.detail}" and "王大妈" not in f"{log.target}{log.detail}"
+
+
 def test_an_unknown_organization_cannot_run(district, tmp_path):
     status, result = run(tmp_path, ledger_bytes([ledger_row()]), "--org", "9999")
     assert status == 2 and "9999" in result["errors"][0]["message"]
@@ -124,6 +190,8 @@ def test_the_register_links_members_to_their_communities(district, tmp_path):
     status, result = run(tmp_path, content, "--org", "1100", "--skip-invalid", name="register.xlsx",
                          command="import_community_registrations")
     assert (status, result["created"]) == (0, 1)
+    log = AuditLog.objects.get(action="community.registrations_import")
+    assert (log.organization, log.detail["created"], log.detail["skipped"]) == (district.c1, 1, 1)
     registration = Registration.objects.get()
     assert (registration.community, registration.interests) == (district.b3, "政策宣讲")
     member.refresh_from_db()

@@ -146,11 +146,37 @@ def test_overdue_demands_show_on_the_organization_page_in_the_menu_and_reminders
     assert "demand_deadline" in site().reminder_kinds.keys()
 
 
+@freeze_time("2026-11-30")
+def test_the_branch_home_shows_its_overdue_demands_and_links_to_them(district, personas):
+    late = demand(district.b1, personas.secretary, on=D(2026, 11, 1), text="路灯不亮")  # due 11-08
+    demand(district.b1, personas.secretary, on=D(2026, 11, 28), text="还在时限内")
+    done = demand(district.b1, personas.secretary, on=D(2026, 11, 2), text="已经办结")
+    actions.close_demand(done, on=D(2026, 11, 20), by=personas.secretary)
+    elsewhere = demand(district.b2, personas.admin, on=D(2026, 11, 1), text="别的支部的")
+    client = client_for(personas.secretary)
+
+    page = client.get(reverse("reports:secretary-home"), {"org": "1101"}).content.decode()
+
+    link = f"{reverse('community:demands')}?org=1101&amp;status=overdue"
+    assert f'<a href="{link}">1 件群众诉求已超期未办结</a>' in page
+    listed = client.get(reverse("community:demands"), {"org": "1101", "status": "overdue"})
+    assert list(listed.context["page"]) == [late]
+    assert elsewhere.description not in listed.content.decode()
+
+
+@freeze_time("2026-11-30")
+def test_a_branch_home_without_overdue_demands_shows_no_panel(district, personas):
+    demand(district.b1, personas.secretary, on=D(2026, 11, 28))
+    page = client_for(personas.secretary).get(reverse("reports:secretary-home"), {"org": "1101"})
+    assert 'id="home-panels"' not in page.content.decode()
+
+
 def test_the_app_registers_its_parts():
     s = site()
     assert {"demands", "community_registrations"} <= set(s.importers.keys())
     assert {"demands", "reporting", "demand-rules"} <= set(s.menu.keys())
     assert "demands" in s.measures.keys() and "community" in s.demo_seeders.keys()
+    assert "demands" in s.home_panels.keys()
     assert s.audit_labels["community.reveal_phone"] == "查看群众完整电话"
 
 

@@ -1,6 +1,6 @@
 """A new app plugs in by declaring what it adds in its own files (tests/toyapp): an importer, a
-menu entry, a report measure, a reminder kind, a health check, a figure beside organizations and
-the names of its audit events. Nothing outside the app is edited but INSTALLED_APPS and the URLs."""
+menu entry, a report measure, a reminder kind, a health check, a figure beside organizations, a
+panel on a branch's home page and the names of its audit events. Nothing outside the app is edited but INSTALLED_APPS and the URLs."""
 import io
 
 import openpyxl
@@ -78,6 +78,12 @@ def test_the_organization_pages_show_the_toy_figure_and_flag(toy_app, client, pe
     assert "玩具少于 8 个" in page  # its branches' flags
     page = client.get(reverse("branches:org-detail", args=["1101"])).content.decode()
     assert "玩具少于 8 个" in page
+
+
+def test_a_branch_home_shows_the_toy_panel(toy_app, client, personas):
+    client.force_login(personas.secretary)
+    page = client.get(reverse("reports:secretary-home"), {"org": "1101"}).content.decode()
+    assert '<a href="/toys/">第一社区第一党支部有 3 个玩具待清点</a>' in page
 
 
 def test_the_toy_reminder_kind_is_registered_with_its_items(toy_app, district):

@@ -107,7 +107,7 @@ def _id():
 
 def test_the_bulk_copy_path_writes_and_updates_the_new_columns(district):
     """500 rows and more go through COPY on PostgreSQL (members.bulk)."""
-    from members.importer import COPY_THRESHOLD
+    from members.bulk import COPY_THRESHOLD
     from tests.factories import valid_id_number
 
     people = [person(valid_id_number(datetime.date(1970, 1, 1) + datetime.timedelta(days=i)),

@@ -210,9 +210,9 @@ def test_the_postgresql_copy_path_writes_the_same_rows(district, new_id, persona
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")
-    import members.importer
+    import members.bulk
 
-    monkeypatch.setattr(members.importer, "COPY_THRESHOLD", 0)
+    monkeypatch.setattr(members.bulk, "COPY_THRESHOLD", 0)
     people = [person(new_id(), joined="2010-07-01"), person(new_id(), group="第一党小组", phone=None)]
     plan, result = run_import(xlsx_bytes(rows_for(people)), district.b1, user=personas.secretary)
     assert result.created == 2
@@ -228,9 +228,9 @@ def test_the_postgresql_update_path_keeps_what_the_file_does_not_say(district, n
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")
-    import members.importer
+    import members.bulk
 
-    monkeypatch.setattr(members.importer, "COPY_THRESHOLD", 0)
+    monkeypatch.setattr(members.bulk, "COPY_THRESHOLD", 0)
     full, probationary = new_id(), new_id()
     people = [person(full, group="第一党小组", 外出流向="上海"),
               person(probationary, category="预备", confirmed=None, joined="2024-01-02")]
@@ -254,10 +254,10 @@ def test_a_member_edited_during_a_bulk_update_rolls_the_import_back(district, ne
 
     if connection.vendor != "postgresql":
         pytest.skip("the optimistic check is in the PostgreSQL UPDATE")
-    import members.importer
+    import members.bulk
     from core.importing import apply_plan
 
-    monkeypatch.setattr(members.importer, "COPY_THRESHOLD", 0)
+    monkeypatch.setattr(members.bulk, "COPY_THRESHOLD", 0)
     id_number = new_id()
     run_import(xlsx_bytes(rows_for([person(id_number, phone="13800000000")])), district.b1)
     importer, plan = plan_bytes(xlsx_bytes(rows_for([person(id_number, phone="13900000000")])), district.b1)

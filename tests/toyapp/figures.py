@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from branches.models import Organization
-from core.registry import MeasureResult, ReminderItem
+from core.registry import HomeLine, MeasureResult, ReminderItem
 
 
 def toys_per_branch(org, quarter) -> MeasureResult:
@@ -24,6 +24,10 @@ def too_few_toys(orgs, today) -> dict:
 
 def toy_counts(orgs) -> dict:
     return {org.pk: 7 for org in orgs}
+
+
+def toys_waiting(branch, user, today) -> list:
+    return [HomeLine(f"{branch.name}有 3 个玩具待清点", "/toys/", 3)]
 
 
 def seed(world):

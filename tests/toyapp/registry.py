@@ -10,5 +10,6 @@ def register(site):
     site.reminder_kind("toy_due", "玩具待清点", "tests.toyapp.figures.toys_to_count")
     site.health_check("toys", "tests.toyapp.figures.too_few_toys")
     site.org_figure("toys", "玩具", "tests.toyapp.figures.toy_counts", unit="个", order=99)
+    site.home_panel("toys", "玩具", "tests.toyapp.figures.toys_waiting")
     site.audit_actions({"toy.counted": "清点玩具"})
     site.demo_seeder("toys", "tests.toyapp.figures.seed")
