@@ -396,8 +396,8 @@ def _shown(name, value, scope) -> str:
         return "是" if value else "否"
     if name == "group":
         return scope.group_name(value)
-    if name == "birth_date":
-        return f"{value.year}年"
+    if name == "birth_date":  # a date, or its ISO text once the plan was stored as JSON
+        return f"{getattr(value, 'year', str(value)[:4])}年"
     return str(value)
 
 
