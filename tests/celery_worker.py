@@ -13,7 +13,6 @@ import pytest
 from django.db import connection
 
 
-
 def _redis_url_of_this_process(url: str) -> str:
     """Under pytest-xdist each test process takes its own Redis database (15, 14, …) so that one
     process's worker never takes another's jobs: the base URL's number minus the worker's."""
