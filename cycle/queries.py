@@ -187,7 +187,9 @@ def branch_year(branch: Organization, year: int, today: datetime.date) -> Branch
         .values_list("kind").annotate(n=Count("id")).order_by()
     ))
     kinds = {label: held[value] for value, label in Meeting.Kind.choices}
-    counts = dict(evaluation_counts(branch, year)[0][1]) if branch.is_branch else {}
+    # a branch dissolved before 12-31 (or founded after) has no row: nothing to count
+    rows = evaluation_counts(branch, year) if branch.is_branch else []
+    counts = dict(rows[0][1]) if rows else {}
     committee = (Committee.objects.filter(organization=branch, elected_on__lte=today)
                  .order_by("-elected_on").first())
     outflows = list(Outflow.objects.filter(branch=branch, returned_on__isnull=True))

@@ -300,7 +300,8 @@ def evaluations_page(request):
             "follow_up": given["follow_up"] if given else (e.follow_up if e else ""),
             "reason": given["reason"] if given else (e.reason if e else ""),
         })
-    counts = queries.evaluation_counts(branch, year)[0][1]
+    found = queries.evaluation_counts(branch, year)  # no row: the branch did not exist on 12-31
+    counts = found[0][1] if found else dict.fromkeys(queries.SUMMARY_KEYS, 0)
     limit = evaluations.excellent_limit_text(sum(1 for r in rows if r["rated"]))
     return render(request, "cycle/evaluations.html", {
         "org": branch, "year": year, "rows": rows, "counts": counts, "results": RESULTS,

@@ -232,3 +232,13 @@ def test_an_upper_level_exempts_a_branch_on_the_page(district, personas):
     response = client.post(url, {"branch": "1201", "year": THIS_YEAR, "key": "", "reason": "越权"})
     assert response.status_code == 404
     assert client_for(personas.secretary).get(url).status_code == 403
+
+
+def test_a_branch_that_did_not_exist_on_12_31_has_no_yearly_figure_on_its_page(district, personas):
+    make_org("1106", "当年撤销党支部", Organization.Kind.BRANCH, district.c1, dissolved_on=D(YEAR, 6, 30))
+    client = client_for(personas.staff)
+
+    text = client.get(reverse("cycle:year"), {"org": "1106", "year": YEAR}).content.decode()
+
+    assert f"该党支部在 {YEAR} 年 12 月 31 日不存在" in text
+    assert client.get(reverse("cycle:evaluations"), {"org": "1106", "year": YEAR}).status_code == 200
