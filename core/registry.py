@@ -2,7 +2,8 @@
 
 An app lists its importers, menu entries, report measures, reminder kinds, health checks,
 figures shown beside organizations, demo seeders, links on a member's page, lines on a branch's
-home page, audit-event names and REST endpoints in a function `register(site)` in its own `registry.py`; `site()`
+home page, panels on a meeting's page, audit-event names and REST endpoints in a function
+`register(site)` in its own `registry.py`; `site()`
 calls those of every installed app, once. The shared screens and jobs (the upload pages, the menu, the
 quarterly job and its workbook, the reminders job, the organization page, `seed_demo`) read these
 lists and name no app. Nothing here imports a domain app: entries hold dotted paths or callables.
@@ -292,6 +293,23 @@ class HomePanel:
 
     def run(self, branch, user, today: datetime.date) -> list[HomeLine]:
         return import_string(self.lines)(branch, user, today)
+# -- panels on a meeting's page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingPanel:
+    """`render` is the dotted path of `(request, meeting, mode) -> str`: a fragment of HTML (safe,
+    rendered by the app's own template, "" for nothing) that the meeting's pages show below the
+    attendance. `mode` is "detail" (the meeting page: the app may offer its own small form),
+    "form" (the edit form: shown outside the form, to read) or "print". It costs at most one
+    query, and the app asks the policy itself who may write."""
+
+    key: str
+    render: str
+    order: int = 100
+
+    def run(self, request, meeting, mode: str) -> str:
+        return import_string(self.render)(request, meeting, mode)
 
 
 class Site:
@@ -309,6 +327,7 @@ class Site:
         self.api_routes = Registry("接口")
         self.member_links = Registry("党员页面链接")
         self.home_panels = Registry("支部工作台提示")
+        self.meeting_panels = Registry("会议页面栏目")
         self.audit_labels: dict[str, str] = {}
 
     def importer(self, key: str, importer: str, label: str, **options) -> None:
@@ -346,6 +365,8 @@ class Site:
 
     def home_panel(self, key: str, label: str, lines: str, **options) -> None:
         self.home_panels.add(key, HomePanel(key, label, lines, **options))
+    def meeting_panel(self, key: str, render: str, **options) -> None:
+        self.meeting_panels.add(key, MeetingPanel(key, render, **options))
 
     def audit_actions(self, labels: dict[str, str]) -> None:
         """The Chinese names of an app's audit events ("member.transfer_out" → "转出党员"), so the

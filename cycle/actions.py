@@ -13,11 +13,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import audit
+from accounts.policy import Right, policy_for
+from activities.actions import can_edit_meeting
+from activities.models import Meeting
 from branches.access import can_change
 from branches.models import Organization
 from core.quarters import Month
 from cycle import evaluations
-from cycle.models import Committee, CommitteeSeat, Evaluation, Inflow, Outflow, TransferLetter
+from cycle.models import (
+    Committee,
+    CommitteeSeat,
+    Evaluation,
+    Inflow,
+    InflowAttendance,
+    Outflow,
+    TransferLetter,
+    YearlyExemption,
+    YearlyRequirement,
+)
 from cycle.rules import holds_committee, rule
 from members import actions as member_actions
 from members.models import Member
@@ -33,6 +46,10 @@ INFLOW_ENDED = "cycle.inflow_ended"
 LETTER_ISSUED = "cycle.letter_issued"
 LETTER_RECEIVED = "cycle.letter_received"
 RECEIPT_RECORDED = "cycle.receipt_recorded"
+YEARLY_REQUIREMENT_SAVED = "cycle.yearly_requirement_saved"
+YEARLY_EXEMPTION_ADDED = "cycle.yearly_exemption_added"
+YEARLY_EXEMPTION_REMOVED = "cycle.yearly_exemption_removed"
+INFLOW_ATTENDANCE_RECORDED = "cycle.inflow_attendance_recorded"
 
 AUDIT_LABELS = {
     COMMITTEE_SAVED: "登记委员会（班子）",
@@ -46,6 +63,10 @@ AUDIT_LABELS = {
     LETTER_ISSUED: "开具组织关系介绍信",
     LETTER_RECEIVED: "接收区外组织关系介绍信",
     RECEIPT_RECORDED: "登记介绍信回执",
+    YEARLY_REQUIREMENT_SAVED: "修改年度考核要求",
+    YEARLY_EXEMPTION_ADDED: "添加年度要求豁免",
+    YEARLY_EXEMPTION_REMOVED: "撤销年度要求豁免",
+    INFLOW_ATTENDANCE_RECORDED: "登记流入党员列席",
 }
 
 
@@ -448,3 +469,94 @@ def record_receipt(letter: TransferLetter, *, on: datetime.date, by, note: str =
     audit(by, RECEIPT_RECORDED, organization=letter.branch, target=f"第 {letter.number} 号",
           letter_id=letter.pk, date=on.isoformat())
     return letter
+
+
+# ------------------------------------------------------------------ yearly requirements
+
+FIRST_YEAR = 2000  # the earliest year the pages offer (cycle.views._year)
+
+
+@transaction.atomic
+def save_yearly_requirement(*, key: str, effective_from: int, enabled: bool, times: int,
+                            by) -> YearlyRequirement:
+    """A new version of one yearly requirement from `effective_from` on; earlier years keep
+    theirs. 组织部 staff only; a year already past cannot change."""
+    if by is not None and not policy_for(by).is_staff:
+        raise PermissionDenied("只有组织部管理员可以修改年度考核要求。")
+    if key not in YearlyRequirement.Key.values:
+        raise ValidationError(f"未知的年度考核要求：{key}")
+    this_year = _today().year
+    if effective_from < this_year:
+        raise ValidationError(
+            f"不能修改已经过去的年度（{effective_from}年）：新要求最早从本年度（{this_year}年）起生效。")
+    if effective_from > this_year + 5:
+        raise ValidationError("生效年度最多设到五年以后。")
+    if not 1 <= times <= 12:
+        raise ValidationError("每年次数应为 1 至 12 次。")
+    version, created = YearlyRequirement.objects.update_or_create(
+        key=key, effective_from=effective_from,
+        defaults={"enabled": enabled, "times": times, "changed_by": _user(by)})
+    audit(by, YEARLY_REQUIREMENT_SAVED, target=str(version), key=key,
+          effective_from=effective_from, enabled=enabled, times=times, created=created)
+    return version
+
+
+def _require_review(by, branch: Organization, what: str) -> None:
+    if by is not None and not policy_for(by).allows(Right.REVIEW, branch):
+        raise PermissionDenied(f"只有上级党组织或组织部可以{what}。")
+
+
+@transaction.atomic
+def add_yearly_exemption(branch: Organization, *, year: int, key: str, reason: str,
+                         by) -> YearlyExemption:
+    """Excuse a branch from one yearly requirement (`key`) or all (`""`) for one year."""
+    if not branch.is_branch:
+        raise ValidationError("只能为党支部设置豁免。")
+    _require_review(by, branch, "设置豁免")
+    if key and key not in YearlyRequirement.Key.values:
+        raise ValidationError(f"未知的年度考核要求：{key}")
+    if not FIRST_YEAR <= year <= _today().year + 1:
+        raise ValidationError(f"豁免年度应在 {FIRST_YEAR} 年至 {_today().year + 1} 年之间。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写豁免原因。")
+    exemption, created = YearlyExemption.objects.update_or_create(
+        branch=branch, year=year, key=key or "",
+        defaults={"reason": reason[:200], "created_by": _user(by)})
+    audit(by, YEARLY_EXEMPTION_ADDED, organization=branch, target=str(exemption), year=year,
+          key=key or "", reason=reason[:200], created=created)
+    return exemption
+
+
+@transaction.atomic
+def remove_yearly_exemption(exemption: YearlyExemption, *, by) -> None:
+    _require_review(by, exemption.branch, "取消豁免")
+    audit(by, YEARLY_EXEMPTION_REMOVED, organization=exemption.branch, target=str(exemption),
+          year=exemption.year, key=exemption.key)
+    exemption.delete()
+
+
+# ------------------------------------------------------------ 流入党员 at a meeting
+
+@transaction.atomic
+def record_inflow_attendance(meeting: Meeting, present: set[int], *, by) -> dict:
+    """The branch's 流入党员 registered on the meeting's date: those in `present` 列席, the others
+    not. Whoever may change the meeting records it; nothing here counts in the meeting's figures."""
+    meeting = Meeting.objects.select_for_update().select_related("branch").get(pk=meeting.pk)
+    _require_change(by, meeting.branch)
+    if by is not None and not can_edit_meeting(by, meeting):
+        if meeting.status == Meeting.Status.SUBMITTED:
+            raise ValidationError("该会议记录已提交，不能再登记列席；如需更正，请由上级党组织退回修改。")
+        raise ValidationError("退回的会议记录由支部修改后重新提交；上级党组织不能代为登记。")
+    expected = set(Inflow.objects.filter(branch=meeting.branch).open_on(meeting.date)
+                   .values_list("pk", flat=True))
+    if set(present) - expected:
+        raise ValidationError("流入党员名单已有变化，请刷新页面后重新登记。")
+    InflowAttendance.objects.filter(meeting=meeting).exclude(inflow_id__in=expected).delete()
+    for inflow_id in expected:
+        InflowAttendance.objects.update_or_create(
+            meeting=meeting, inflow_id=inflow_id, defaults={"present": inflow_id in present})
+    counts = {"present": len(present), "absent": len(expected) - len(present)}
+    audit(by, INFLOW_ATTENDANCE_RECORDED, organization=meeting.branch,
+          target=f"{meeting.date:%Y-%m-%d} {meeting.topic}", meeting_id=meeting.pk, **counts)
+    return counts

@@ -5,7 +5,9 @@ from django import forms
 from django.utils import timezone
 
 from activities.importer import NAME_SEPARATORS
-from cycle.models import CommitteeSeat
+from branches.models import Organization
+from branches.pickers import OrganizationField
+from cycle.models import CommitteeSeat, YearlyRequirement
 from cycle.rules import rule
 from members.models import Member
 from tabular.values import normalize_id_number
@@ -147,3 +149,42 @@ class LetterInForm(LetterFields):
         if d.get("phone"):
             data["phone"] = d["phone"]
         return data
+
+
+YEARLY_KEYS = YearlyRequirement.Key.choices
+
+
+def _years(first: int, count: int) -> list[tuple[str, str]]:
+    return [(str(y), f"{y}年") for y in range(first, first + count)]
+
+
+class YearlyRequirementForm(forms.Form):
+    key = forms.ChoiceField(label="年度考核要求", choices=YEARLY_KEYS)
+    effective_from = forms.TypedChoiceField(label="自年度起生效", coerce=int)
+    enabled = forms.BooleanField(label="启用", required=False, initial=True)
+    times = forms.IntegerField(label="每年次数", min_value=1, max_value=12, initial=1,
+                               error_messages={"min_value": "每年次数应为 1 至 12 次。",
+                                               "max_value": "每年次数应为 1 至 12 次。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_from"].choices = _years(_today().year, 3)
+
+
+class YearlyExemptionForm(forms.Form):
+    branch = OrganizationField(label="党支部", kinds="branch",
+                               help_text="输入党支部名称或编码后从建议中选择。")
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+    key = forms.ChoiceField(label="豁免要求", required=False,
+                            choices=[("", "全部年度要求"), *YEARLY_KEYS])
+    reason = forms.CharField(label="原因", max_length=200, help_text="如：年中新成立、正在撤销。")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _years(_today().year - 1, 3)
+        self.fields["year"].initial = _today().year
+        branches = Organization.objects.branches()
+        field = self.fields["branch"]
+        field.queryset = branches.visible_to(user) if user is not None else branches.none()
+        # A code outside the scope still resolves, so that the view answers it with 404.
+        field.also = branches

@@ -158,6 +158,12 @@ class Outflow(models.Model):
         return f"{self.member} → {self.destination}"
 
 
+class InflowQuerySet(BranchScopedQuerySet):
+    def open_on(self, day: datetime.date):
+        """Registered here on `day`: arrived by then and not left before it."""
+        return self.filter(since__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+
+
 class Inflow(models.Model):
     """流入登记: a member of another place who takes part here without transferring (no vote,
     not on the roster, 列席 in meetings)."""
@@ -173,7 +179,7 @@ class Inflow(models.Model):
     left_on = models.DateField("离开日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = BranchScopedQuerySet.as_manager()
+    objects = InflowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "流入党员登记"
@@ -253,3 +259,86 @@ class TransferLetter(models.Model):
     def expired_on(self, day: datetime.date) -> bool:
         """Past its validity with no 回执 recorded."""
         return self.receipt_on is None and day > self.valid_until
+
+
+class YearlyRequirement(models.Model):
+    """A version of one yearly requirement (组织生活会, 民主评议党员), in force from a year on.
+
+    A change is a new row with a later `effective_from`; past years keep the row in force then
+    (the quarterly requirements of reports.RequirementRule work the same way)."""
+
+    class Key(models.TextChoices):
+        LIFE_MEETING = "life_meeting", "组织生活会"
+        DEMOCRATIC_REVIEW = "democratic_review", "民主评议党员"
+
+    key = models.CharField("要求", max_length=30, choices=Key.choices)
+    effective_from = models.PositiveSmallIntegerField("自年度起")
+    enabled = models.BooleanField("启用", default=True)
+    times = models.PositiveSmallIntegerField("每年次数", default=1)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "年度考核要求"
+        verbose_name_plural = "年度考核要求"
+        ordering = ["key", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"],
+                                    name="cycle_yearly_requirement_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_key_display()} 自{self.effective_from}年"
+
+
+class YearlyExemption(models.Model):
+    """A branch excused from one yearly requirement (or all) for one year, with the reason."""
+
+    branch = models.ForeignKey(Organization, verbose_name="党支部", on_delete=models.CASCADE,
+                               related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    key = models.CharField("要求", max_length=30, choices=YearlyRequirement.Key.choices, blank=True,
+                           help_text="留空表示全部年度要求")
+    reason = models.CharField("原因", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度要求豁免"
+        verbose_name_plural = "年度要求豁免"
+        ordering = ["-year", "branch_id", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year", "key"],
+                                    name="cycle_yearly_exemption_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.branch} {self.year}年 {self.get_key_display() or '全部年度要求'}"
+
+
+class InflowAttendance(models.Model):
+    """A 流入党员 at one meeting of the branch: 列席 or not. Recorded beside the attendance and
+    counted in no figure (not a member here: no members, coverage or §3 count)."""
+
+    meeting = models.ForeignKey("activities.Meeting", verbose_name="会议", on_delete=models.CASCADE,
+                                related_name="+")
+    inflow = models.ForeignKey(Inflow, verbose_name="流入党员", on_delete=models.CASCADE,
+                               related_name="attendances")
+    present = models.BooleanField("列席", default=True)
+
+    class Meta:
+        verbose_name = "流入党员列席记录"
+        verbose_name_plural = "流入党员列席记录"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "inflow"],
+                                    name="cycle_inflow_attendance_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.inflow.name} {'列席' if self.present else '未列席'}"

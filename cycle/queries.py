@@ -11,6 +11,7 @@ from django.db.models import Count
 
 from activities.models import Meeting, MeetingKind
 from branches.models import Organization
+from cycle import yearly
 from cycle.evaluations import year_end
 from cycle.models import Committee, Evaluation, Inflow, Outflow, TransferLetter
 from cycle.rules import (
@@ -21,6 +22,7 @@ from cycle.rules import (
     rule,
     term_status,
 )
+from cycle.yearly import BranchYearFigure
 from members.models import Membership
 
 RESULT_KEYS = {
@@ -123,38 +125,24 @@ def evaluation_counts(org: Organization, year: int) -> list[tuple[Organization, 
     return rows
 
 
-def evaluation_summary(org: Organization, year: int) -> dict:
-    """`evaluation_summary --json` (interfaces.md §10)."""
-    rows = evaluation_counts(org, year)
+def summed(rows: list[tuple[Organization, dict]]) -> dict:
+    """The counts of evaluation_counts added over the branches."""
     summary = _zero()
     for _, row in rows:
         for key in SUMMARY_KEYS:
             summary[key] += row[key]
+    return summary
+
+
+def evaluation_summary(org: Organization, year: int) -> dict:
+    """`evaluation_summary --json` (interfaces.md §10)."""
+    rows = evaluation_counts(org, year)
+    summary = summed(rows)
     return {
         "year": year, "org": org.code,
         "branches": [{"code": b.code, **row} for b, row in rows],
         "summary": summary,
     }
-
-
-YEARLY_KINDS = (Meeting.Kind.LIFE_MEETING, Meeting.Kind.DEMOCRATIC_REVIEW)
-
-
-def yearly_meetings(org: Organization, year: int) -> dict[int, dict[str, int]]:
-    """Per branch of `org`'s subtree: the final 组织生活会 and 民主评议党员 meetings of `year`
-    (held by the branch or one of its 党小组), in one query."""
-    branches = {b.path: b.pk for b in Organization.objects.subtree(org).branches().only("pk", "path")}
-    found: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(YEARLY_KINDS, 0))
-    rows = (MeetingKind.objects.filter(
-        kind__in=YEARLY_KINDS, meeting__status=Meeting.Status.SUBMITTED,
-        meeting__date__range=(datetime.date(year, 1, 1), year_end(year)),
-        meeting__organization__path__startswith=org.path)
-        .values_list("meeting__organization__path", "kind").annotate(n=Count("id")).order_by())
-    for path, kind, n in rows:
-        branch_path = next((p for p in branches if path.startswith(p)), None)
-        if branch_path is not None:
-            found[branches[branch_path]][kind] += n
-    return found
 
 
 # ------------------------------------------------------------------------ registers, letters
@@ -187,6 +175,7 @@ class BranchYear:
     inflows_open: int
     letters_open: int
     letters_expired: int
+    yearly: BranchYearFigure | None  # None: the branch did not exist on 12-31 of the year
 
 
 def branch_year(branch: Organization, year: int, today: datetime.date) -> BranchYear:
@@ -198,7 +187,9 @@ def branch_year(branch: Organization, year: int, today: datetime.date) -> Branch
         .values_list("kind").annotate(n=Count("id")).order_by()
     ))
     kinds = {label: held[value] for value, label in Meeting.Kind.choices}
-    counts = dict(evaluation_counts(branch, year)[0][1]) if branch.is_branch else {}
+    # a branch dissolved before 12-31 (or founded after) has no row: nothing to count
+    rows = evaluation_counts(branch, year) if branch.is_branch else []
+    counts = dict(rows[0][1]) if rows else {}
     committee = (Committee.objects.filter(organization=branch, elected_on__lte=today)
                  .order_by("-elected_on").first())
     outflows = list(Outflow.objects.filter(branch=branch, returned_on__isnull=True))
@@ -210,4 +201,5 @@ def branch_year(branch: Organization, year: int, today: datetime.date) -> Branch
         outflows_due=len(outflows_due_for_transfer(outflows, today)),
         inflows_open=Inflow.objects.filter(branch=branch, left_on__isnull=True).count(),
         letters_open=len(letters), letters_expired=len(expired_letters(letters, today)),
+        yearly=next(iter(yearly.figures(branch, year).branches), None) if branch.is_branch else None,
     )

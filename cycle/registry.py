@@ -23,4 +23,5 @@ def register(site):
     site.reminder_kind("letter_expired", "介绍信过期未回执", "cycle.reminders.letters_expired", order=57)
     site.demo_seeder("cycle", "cycle.demo.seed", order=70)
     site.member_link("cycle", "cycle.links.member_links")
+    site.meeting_panel("cycle-inflows", "cycle.panels.meeting_inflows")
     site.audit_actions(AUDIT_LABELS)

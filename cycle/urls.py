@@ -6,6 +6,10 @@ app_name = "cycle"
 
 urlpatterns = [
     path("", views.year, name="year"),
+    path("requirements/", views.yearly_requirements, name="yearly-requirements"),
+    path("exemptions/", views.yearly_exemptions, name="yearly-exemptions"),
+    path("exemptions/<int:pk>/delete/", views.yearly_exemption_delete, name="yearly-exemption-delete"),
+    path("meetings/<int:pk>/inflows/", views.meeting_inflows, name="meeting-inflows"),
     path("terms/", views.terms, name="terms"),
     path("committees/new/", views.committee_create, name="committee-create"),
     path("committees/<int:pk>/", views.committee_detail, name="committee-detail"),

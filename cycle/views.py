@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.policy import Right, policy_for
+from activities.models import Meeting
 from branches.access import get_org, require, scope_roots
 from branches.models import Organization
-from cycle import actions, evaluations, queries
+from cycle import actions, evaluations, queries, yearly
 from cycle.forms import (
     CommitteeForm,
     DateForm,
@@ -22,8 +23,18 @@ from cycle.forms import (
     LetterInForm,
     LetterOutForm,
     OutflowForm,
+    YearlyExemptionForm,
+    YearlyRequirementForm,
 )
-from cycle.models import Committee, Evaluation, Inflow, Outflow, TransferLetter
+from cycle.models import (
+    Committee,
+    Evaluation,
+    Inflow,
+    Outflow,
+    TransferLetter,
+    YearlyExemption,
+    YearlyRequirement,
+)
 from cycle.rules import rule
 from members.models import Member, Membership
 
@@ -77,23 +88,118 @@ def _with_org(name: str, org: Organization, **params) -> str:
 
 @require_GET
 def year(request):
-    """A branch's year at a glance; for an upper organization, its branches' yearly counts."""
+    """A branch's year at a glance; for an upper organization, its branches' yearly counts and
+    the yearly figure (docs/metrics.md)."""
     org = _org(request)
     year = _year(request)
     today = timezone.localdate()
-    rights = policy_for(request.user).rights(org)
+    policy = policy_for(request.user)
+    rights = policy.rights(org)
     context = {"org": org, "year": year, "years": range(today.year, today.year - 5, -1),
-               "rights": rights}
+               "rights": rights, "today": today, "is_staff": policy.is_staff,
+               "is_upper": policy.is_upper, "keys": yearly.KEYS}
     if org.is_branch:
         context["glance"] = queries.branch_year(org, year, today)
     else:
         rows = queries.evaluation_counts(org, year)
-        held = queries.yearly_meetings(org, year)
-        context["rows"] = [(b, r, held.get(b.pk, {})) for b, r in rows]
+        found = yearly.figures(org, year)
+        by_branch = {f.branch.pk: f for f in found.branches}
+        context["rows"] = [(b, r, by_branch[b.pk]) for b, r in rows]
         context["held_total"] = {
-            kind: sum(1 for b, _ in rows if held.get(b.pk, {}).get(kind)) for kind in queries.YEARLY_KINDS}
-        context["totals"] = queries.evaluation_summary(org, year)["summary"] if rows else None
+            key: sum(1 for f in found.branches if f.by_key()[key].held) for key in yearly.KEYS}
+        context["figures"] = found
+        rate = found.compliance_rate
+        context["rate"] = "—" if rate is None else f"{rate:.1%}"
+        context["totals"] = queries.summed(rows) if rows else None
     return render(request, "cycle/year.html", context)
+
+
+# ------------------------------------------------------------------ yearly requirements
+
+def _require_staff(user) -> None:
+    if not policy_for(user).is_staff:
+        raise PermissionDenied("只有组织部管理员可以修改年度考核要求。")
+
+
+@require_http_methods(["GET", "POST"])
+def yearly_requirements(request):
+    """The yearly requirements in force this year and next, their versions, a form for a new one."""
+    _require_staff(request.user)
+    form = YearlyRequirementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.save_yearly_requirement(key=d["key"], effective_from=d["effective_from"],
+                                            enabled=d["enabled"], times=d["times"], by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已保存，自{d['effective_from']}年起生效；此前的年度不受影响。")
+            return redirect("cycle:yearly-requirements")
+    this_year = timezone.localdate().year
+    now, upcoming = yearly.rules_in_force(this_year), yearly.rules_in_force(this_year + 1)
+    return render(request, "cycle/yearly_requirements.html", {
+        "form": form, "this_year": this_year, "next_year": this_year + 1,
+        "rows": [(now[k], upcoming[k]) for k in yearly.KEYS],
+        "versions": YearlyRequirement.objects.select_related("changed_by").order_by("key", "effective_from"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def yearly_exemptions(request):
+    """Yearly exemptions of the branches below the user's level; add one with a reason."""
+    user = request.user
+    policy = policy_for(user)
+    if not policy.is_upper:
+        raise PermissionDenied("年度要求豁免由上级党组织或组织部设置。")
+    if request.method == "POST" and policy.scope(Right.REVIEW).empty:
+        raise PermissionDenied("您只有查看权限。")
+    form = YearlyExemptionForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        branch = get_org(user, code=d["branch"].code)[0]
+        try:
+            actions.add_yearly_exemption(branch, year=d["year"], key=d["key"], reason=d["reason"],
+                                         by=user)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        else:
+            messages.success(request, f"已为{branch.name}设置{d['year']}年的豁免。")
+            return redirect("cycle:yearly-exemptions")
+    exemptions = list(YearlyExemption.objects.visible_to(user)
+                      .select_related("branch", "created_by").order_by("-year", "branch__path")[:500])
+    for exemption in exemptions:
+        exemption.removable = policy.allows(Right.REVIEW, exemption.branch)
+    return render(request, "cycle/yearly_exemptions.html", {
+        "form": form, "exemptions": exemptions, "can_exempt": not policy.scope(Right.REVIEW).empty,
+    })
+
+
+@require_POST
+def yearly_exemption_delete(request, pk):
+    exemption = get_object_or_404(YearlyExemption.objects.visible_to(request.user)
+                                  .select_related("branch"), pk=pk)
+    actions.remove_yearly_exemption(exemption, by=request.user)
+    messages.success(request, "已取消豁免。")
+    return redirect("cycle:yearly-exemptions")
+
+
+# ------------------------------------------------------------ 流入党员 at a meeting
+
+@require_POST
+def meeting_inflows(request, pk):
+    """Record which of the branch's 流入党员 列席 the meeting (the panel on the meeting's page)."""
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user).select_related("branch"),
+                                pk=pk)
+    require(policy_for(request.user).rights(meeting.branch), Right.CHANGE)
+    present = {int(v) for v in request.POST.getlist("present") if v.isdigit() and len(v) < 10}
+    try:
+        counts = actions.record_inflow_attendance(meeting, present, by=request.user)
+    except ValidationError as exc:
+        _say(request, exc)
+    else:
+        messages.success(request, f"已保存流入党员列席情况：列席 {counts['present']} 人。")
+    return redirect(f"{reverse('activities:meeting-detail', args=[meeting.pk])}#inflows")
 
 
 # ------------------------------------------------------------------------------ committees
@@ -194,7 +300,8 @@ def evaluations_page(request):
             "follow_up": given["follow_up"] if given else (e.follow_up if e else ""),
             "reason": given["reason"] if given else (e.reason if e else ""),
         })
-    counts = queries.evaluation_counts(branch, year)[0][1]
+    found = queries.evaluation_counts(branch, year)  # no row: the branch did not exist on 12-31
+    counts = found[0][1] if found else dict.fromkeys(queries.SUMMARY_KEYS, 0)
     limit = evaluations.excellent_limit_text(sum(1 for r in rows if r["rated"]))
     return render(request, "cycle/evaluations.html", {
         "org": branch, "year": year, "rows": rows, "counts": counts, "results": RESULTS,

@@ -29,6 +29,7 @@ from branches.access import get_visible_org, require_change
 from branches.models import Organization
 from core import formtoken
 from core.quarters import Quarter
+from core.registry import site
 from members.models import Member
 
 S = Attendance.Status
@@ -209,6 +210,7 @@ def _meeting_form(request, branch, meeting):
         "organization": organization, "day": day,
         "candidates": _observer_candidates(user, organization, roster_ids),
         "observers": observers, "statuses": [(S.PRESENT, "出席"), (S.LEAVE, "请假"), (S.ABSENT, "缺席")],
+        "panels": _panels(request, meeting, "form"),
     })
 
 
@@ -253,10 +255,19 @@ def attendance_rows(request):
     })
 
 
+def _panels(request, meeting, mode: str) -> list[str]:
+    """What other apps show on the meeting's pages (core.registry meeting_panel), as HTML."""
+    if meeting is None:
+        return []
+    return [html for panel in site().meeting_panels if (html := panel.run(request, meeting, mode))]
+
+
 @require_GET
 def meeting_detail(request, pk):
     meeting = visible_meeting(request.user, pk, "reviewed_by")
-    return render(request, "activities/meeting_detail.html", _detail_context(request, meeting))
+    context = _detail_context(request, meeting)
+    context["panels"] = _panels(request, meeting, "detail")
+    return render(request, "activities/meeting_detail.html", context)
 
 
 def _detail_context(request, meeting):
@@ -287,7 +298,9 @@ def _detail_context(request, meeting):
 @require_GET
 def meeting_print(request, pk):
     meeting = visible_meeting(request.user, pk)
-    return render(request, "activities/meeting_print.html", _detail_context(request, meeting))
+    context = _detail_context(request, meeting)
+    context["panels"] = _panels(request, meeting, "print")
+    return render(request, "activities/meeting_print.html", context)
 
 
 def _acting_on(request, pk):

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from cycle import actions
 from tests.factories import make_member
-from tests.matrix import B1, READ, WRITE, Url, org_param
+from tests.matrix import B1, EVERYONE, READ, SECRETARIES, WRITE, Url, org_param
 
 
 def _obj(attr):
@@ -15,6 +15,14 @@ KEEPERS_ONLY = {"auditor"}
 
 MATRIX = {
     "cycle:year": Url({"GET": READ}, query=org_param(), scope=B1),
+    "cycle:yearly-requirements": Url({"GET": READ, "POST": WRITE}, forbidden=EVERYONE - {"staff"},
+                                     note="组织部 staff set the yearly requirements"),
+    "cycle:yearly-exemptions": Url({"GET": READ, "POST": WRITE}, forbidden=SECRETARIES),
+    "cycle:yearly-exemption-delete": Url({"POST": WRITE}, _obj("exemption"), scope=B1,
+                                         forbidden_writes={"secretary"},
+                                         note="exemptions are the upper level's to set and lift"),
+    "cycle:meeting-inflows": Url({"POST": WRITE}, lambda w: {"pk": w.draft.pk}, scope=B1,
+                                 note="whoever may change the meeting records its 流入党员 列席"),
     "cycle:terms": Url({"GET": READ}, query=org_param(), scope=B1),
     "cycle:committee-create": Url({"GET": READ, "POST": WRITE}, query=org_param(), scope=B1,
                                   forbidden=KEEPERS_ONLY),
@@ -55,4 +63,7 @@ def build(w):
                                      since=today - datetime.timedelta(days=30))
     letter = actions.issue_letter_out(leaving, outside_org="外地某党委", on=today,
                                       dues_paid_to=f"{today:%Y-%m}", by=staff)
-    w.cycle = SimpleNamespace(committee=committee, outflow=outflow, inflow=inflow, letter=letter)
+    exemption = actions.add_yearly_exemption(d.b1, year=today.year, key="life_meeting",
+                                             reason="一支部年度豁免", by=staff)
+    w.cycle = SimpleNamespace(committee=committee, outflow=outflow, inflow=inflow, letter=letter,
+                              exemption=exemption)
