@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from activities.models import Meeting, MeetingKind
-from branches.models import Organization
+from branches.models import PATH_STEP, Organization
 from cycle.evaluations import year_end
 from cycle.models import YearlyExemption, YearlyRequirement
 
@@ -71,9 +71,11 @@ def meetings_held(org: Organization, year: int, branches: dict[str, int] | None 
         meeting__organization__path__startswith=org.path)
         .values_list("meeting__organization__path", "kind").annotate(n=Count("id")).order_by())
     for path, kind, n in rows:
-        branch_path = next((p for p in branches if path.startswith(p)), None)
-        if branch_path is not None:
-            found[branches[branch_path]][kind] += n
+        # held by the branch itself, or by one of its 党小组 one level below (a path segment is
+        # PATH_STEP characters): a dict lookup, not a scan of every branch per row
+        branch_id = branches.get(path) or branches.get(path[:-PATH_STEP])
+        if branch_id is not None:
+            found[branch_id][kind] += n
     return found
 
 
