@@ -560,3 +560,14 @@ def record_inflow_attendance(meeting: Meeting, present: set[int], *, by) -> dict
     audit(by, INFLOW_ATTENDANCE_RECORDED, organization=meeting.branch,
           target=f"{meeting.date:%Y-%m-%d} {meeting.topic}", meeting_id=meeting.pk, **counts)
     return counts
+
+
+@transaction.atomic
+def load_inflow_attendance(rows: list[InflowAttendance], *, by) -> int:
+    """A bulk load of 流入党员 列席 records (the demo at city scale), audited once; the rows are
+    of meetings their inflow was registered on (InflowQuerySet.open_on)."""
+    InflowAttendance.objects.bulk_create(rows, batch_size=2000)
+    present = sum(1 for row in rows if row.present)
+    audit(by, INFLOW_ATTENDANCE_RECORDED, target=f"批量登记流入党员列席 {len(rows)} 人次",
+          present=present, absent=len(rows) - present)
+    return len(rows)

@@ -1,19 +1,31 @@
 """Demo data for the yearly cycle (core.registry demo_seeder): committees with their chains
 (some terms ending, one overdue, some organizations with none recorded), last year's 民主评议
 in most branches, the 流动党员 registers from the roster's 流动党员, a few 流入党员 and
-introduction letters (out of and into the district, one expired without a 回执).
+introduction letters (out of and into the district, one expired without a 回执), a few yearly
+exemptions with their reasons, and the 流入党员's 列席 at their branch's meetings.
 
-Committees, ratings and registers are bulk loads (one audit each); letters go through the
-actions one by one."""
+Committees, ratings, registers and 列席 are bulk loads (one audit each); letters and exemptions
+go through the actions one by one."""
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
 
+from django.db.models import Count, Q
+
+from accounts.models import Role
+from activities.models import Meeting
 from branches.models import Organization
 from core.quarters import add_months, add_years
 from cycle import actions, evaluations
-from cycle.models import Committee, CommitteeSeat, Inflow, Outflow
+from cycle.models import (
+    Committee,
+    CommitteeSeat,
+    Inflow,
+    InflowAttendance,
+    Outflow,
+    YearlyRequirement,
+)
 from cycle.rules import COMMITTEE_KINDS, default_term_years, excellent_limit
 from members.models import Member, Membership
 
@@ -34,6 +46,8 @@ def seed(world) -> None:
     _evaluations(world)
     _registers(world)
     _letters(world)
+    _exemptions(world)
+    _inflow_attendance(world)
 
 
 def _committees(world) -> None:
@@ -169,3 +183,58 @@ def _letters(world) -> None:
             dues_paid_to=f"{add_months(on, -1):%Y-%m}", by=world.by)
         made += 1
     world.say(f"  组织关系介绍信 {made} 份")
+
+
+EXEMPTIONS = (  # (requirement, reason): "" is every yearly requirement
+    ("", "年内撤并：党员人数少，已编入相邻党支部参加组织生活"),
+    (YearlyRequirement.Key.LIFE_MEETING, "多数党员外出务工，经党委同意组织生活会延至春节党员返乡期间召开"),
+    (YearlyRequirement.Key.DEMOCRATIC_REVIEW, "支部书记年内调整，经上级党组织同意民主评议党员顺延至次年一季度"),
+)
+
+
+def _exemptions(world) -> None:
+    """This year's exemptions, three in each street: the smallest branch (merged away), the
+    branch with most of its members away (流动党员), and one more whose secretary changed (not
+    the demo secretary's branch, kept diligent)."""
+    r, year = world.random, world.today.year
+    sizes = {row["branch_id"]: (row["n"], row["away"]) for row in (
+        Member.objects.active().values("branch_id").order_by()
+        .annotate(n=Count("id"), away=Count("id", filter=Q(is_mobile=True))))}
+    branches = [b for b in Organization.objects.branches().filter(dissolved_on__isnull=True)
+                .order_by("path") if b.pk in sizes]
+    logins = set(Role.objects.filter(organization__isnull=False).values_list("organization_id", flat=True))
+    made = 0
+    for root in Organization.objects.filter(parent__isnull=True).order_by("path"):
+        mine = [b for b in branches if b.path.startswith(root.path)]
+        if len(mine) < 3:
+            continue
+        merged = min(mine, key=lambda b: sizes[b.pk][0])
+        away = max((b for b in mine if b is not merged and sizes[b.pk][1]),
+                   key=lambda b: sizes[b.pk][1] / sizes[b.pk][0], default=None)
+        changed = r.choice([b for b in mine if b not in (merged, away) and b.pk not in logins])
+        for branch, (key, reason) in zip((merged, away, changed), EXEMPTIONS, strict=True):
+            if branch is not None:
+                actions.add_yearly_exemption(branch, year=year, key=key, reason=reason, by=world.by)
+                made += 1
+    world.say(f"  {year}年度要求豁免 {made} 个")
+
+
+OPEN_KINDS = (Meeting.Kind.PARTY_CONGRESS, Meeting.Kind.PARTY_LECTURE, Meeting.Kind.THEME_DAY,
+              Meeting.Kind.LIFE_MEETING, Meeting.Kind.DEMOCRATIC_REVIEW)  # not 支委会 or 党小组会
+
+
+def _inflow_attendance(world) -> None:
+    """In about two of three branches hosting 流入党员: each of them at every meeting of the
+    branch open to all its members held while they were here, most of them 列席."""
+    r = world.random
+    hosting: dict[int, list[Inflow]] = defaultdict(list)
+    for inflow in Inflow.objects.order_by("branch_id", "pk"):
+        hosting[inflow.branch_id].append(inflow)
+    recorded = [branch_id for branch_id in hosting if r.random() < 0.7] or list(hosting)[:1]
+    meetings = (Meeting.objects.filter(organization_id__in=recorded, kinds__kind__in=OPEN_KINDS)
+                .values_list("pk", "organization_id", "date").distinct().order_by("date", "pk"))
+    rows = [InflowAttendance(meeting_id=meeting_id, inflow=inflow, present=r.random() < 0.8)
+            for meeting_id, branch_id, day in meetings for inflow in hosting[branch_id]
+            if inflow.since <= day and (inflow.left_on is None or day <= inflow.left_on)]
+    count = actions.load_inflow_attendance(rows, by=world.by)
+    world.say(f"  流入党员列席记录 {count} 人次")

@@ -1,6 +1,6 @@
 """Party members, their membership of a branch over time, and the events of their party life.
 
-Current state (branch, category, status) is derived from recorded actions in members/actions.py;
+Current state (branch, category, status) is derived from recorded actions in members/actions/;
 no view edits `branch` or `category` directly.
 """
 import datetime

@@ -12,7 +12,7 @@ def register(site):
                        order=40)
     from members.models import MemberEvent
 
-    # a life event is audited as member.<kind> (members.actions._record)
+    # a life event is audited as member.<kind> (members.actions.common._record)
     site.audit_actions({f"member.{kind}": f"党员{label}" for kind, label in MemberEvent.Kind.choices})
     site.audit_actions({
         "member.export_official": "导出党员信息采集表", "member.export": "导出党员花名册",

@@ -15,7 +15,8 @@ from activities.models import Attendance, Meeting, MeetingEvent, MeetingKind
 from branches.health import flags_for
 from branches.models import Organization
 from core.quarters import Quarter
-from cycle.models import TransferLetter
+from cycle import yearly
+from cycle.models import Inflow, InflowAttendance, TransferLetter, YearlyExemption
 from demo.base import DEMO_LOGINS
 from members.health import subtree_members
 from members.models import Member, MemberEvent, Membership
@@ -244,3 +245,20 @@ def test_district_seed_stores_reports_for_the_three_finished_quarters(seeded):
                 str(current.previous().previous().previous())}
     stored = set(Report.objects.filter(status=Report.Status.DONE).values_list("quarter", flat=True))
     assert stored == expected
+
+
+def test_the_yearly_cycle_has_exemptions_with_reasons_and_inflows_at_meetings(seeded):
+    year = datetime.date.today().year
+    exemptions = list(YearlyExemption.objects.filter(year=year).select_related("branch"))
+    assert {e.key for e in exemptions} == {"", "life_meeting", "democratic_review"}
+    assert all(e.branch.is_branch and e.reason for e in exemptions)
+    assert any("撤并" in e.reason for e in exemptions)
+    top = Organization.objects.get(parent__isnull=True)
+    assert sum(row.exempt for row in yearly.figures(top, year).branches) >= 3
+
+    rows = list(InflowAttendance.objects.select_related("meeting", "inflow"))
+    assert any(row.present for row in rows)
+    for row in rows:
+        assert row.meeting.organization_id == row.inflow.branch_id  # the branch's own meetings
+        assert row.inflow.since <= row.meeting.date
+    assert 0 < len({row.inflow_id for row in rows}) <= Inflow.objects.count()

@@ -3,6 +3,7 @@ city shape (the district tests share one seeded district in test_seed_demo.py)."
 import datetime
 import io
 import json
+import random
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,10 @@ from freezegun import freeze_time
 from activities.models import Attendance, Meeting
 from branches.models import Organization
 from core.quarters import Quarter
+from cycle import demo as cycle_demo
+from cycle.models import InflowAttendance, YearlyExemption
 from demo.base import CITY, DISTRICT, DemoPlan, seed
+from demo.world import DemoWorld
 from members.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +75,12 @@ def test_a_small_city_shaped_run_builds_several_streets_fast():
     assert counts.members == Member.objects.count() > 1000
     assert counts.attendance == Attendance.objects.count() > 0
     assert all(code[:2] in ("01", "02") for code in Organization.objects.values_list("code", flat=True))
+    # the yearly cycle's seeder at city scale: exemptions in every street, 列席 records
+    cycle_demo.seed(DemoWorld(scale="city", random=random.Random("2026:cycle"),
+                              today=timezone.localdate(), by=None))
+    exempted = YearlyExemption.objects.values_list("branch__code", flat=True)
+    assert {code[:2] for code in exempted} == {"01", "02"}
+    assert InflowAttendance.objects.exists()
     # New rows after the seed get fresh ids (sequences were moved past the explicit ids).
     org = Organization.objects.create(code="X-1", name="新组织", kind=Organization.Kind.BRANCH)
     assert org.pk > max(Organization.objects.exclude(pk=org.pk).values_list("pk", flat=True))
