@@ -396,8 +396,8 @@ def _shown(name, value, scope) -> str:
         return "是" if value else "否"
     if name == "group":
         return scope.group_name(value)
-    if name == "birth_date":
-        return f"{value.year}年"
+    if name == "birth_date":  # check_person stores it as an ISO string
+        return f"{str(value)[:4]}年"
     return str(value)
 
 

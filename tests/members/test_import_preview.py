@@ -46,7 +46,8 @@ def test_the_preview_shows_every_parsed_field_of_every_row(client, personas, dis
     table = page.split('id="preview"')[1]
     for label in ("出生年份", "人员类别", "入党日期", "转正日期", "所在党支部", "党小组"):
         assert f"<th>{label}</th>" in table
-    assert "1970-03-04" in table and "正式党员" in table and "预备党员" in table
+    assert "1970年" in table and "正式党员" in table and "预备党员" in table
+    assert "1970-03-04" not in table  # beside the masked ID the date would give it back
     assert "1998-12-01（仅年月，按1日）" in table and "1999-12-01（仅年月，按1日）" in table
     assert "第一社区第一党支部" in table and "第一社区第一党支部第一党小组" in table
     assert "第一社区第二党支部" in table
