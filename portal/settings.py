@@ -300,6 +300,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=10 * 60)  # seconds
+IMPORTS_STALLED_AFTER = env.int("IMPORTS_STALLED_AFTER", default=10 * 60)  # seconds
 CELERY_BEAT_SCHEDULE = {
     # Reminders (interfaces.md §8): every morning at 07:00, the day's items to inboxes and e-mail.
     "send-reminders": {
@@ -311,7 +312,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.purge_import_files",
         "schedule": crontab(minute="15", hour="3"),
     },
-    # A report whose job was lost with a killed worker is queued again within minutes.
+    # An import batch or a report whose job was lost with a killed worker is queued again
+    # within minutes.
+    "import-requeue-stalled": {
+        "task": "imports.tasks.requeue_stalled_imports",
+        "schedule": crontab(minute="*/3"),
+    },
     "report-requeue-stalled": {
         "task": "reports.tasks.requeue_stalled_reports",
         "schedule": crontab(minute="*/3"),
