@@ -53,7 +53,9 @@ class RowPlan:
         self.action = "error"
 
     def as_json(self) -> dict:
-        data = dataclasses.asdict(self)
+        """Shallow (the values are JSON-safe already): dataclasses.asdict's deep copy took
+        half of the time of storing a 200,000-row plan."""
+        data = {f.name: getattr(self, f.name) for f in ROW_FIELDS}
         data["errors"] = [e.as_json() for e in self.errors]
         return data
 
@@ -62,6 +64,9 @@ class RowPlan:
         data = dict(data)
         data["errors"] = [RowError(**e) for e in data.get("errors", [])]
         return cls(**data)
+
+
+ROW_FIELDS = dataclasses.fields(RowPlan)
 
 
 @dataclass
@@ -79,14 +84,18 @@ class Plan:
     def errors(self) -> list[RowError]:
         return [e for r in self.rows for e in r.errors]
 
-    def as_json(self) -> dict:
-        return {
-            "rows": [r.as_json() for r in self.rows],
+    def as_json(self, *, rows: bool = True) -> dict:
+        """The plan as stored; without `rows`, only its head (imports.services.store_plan
+        streams the rows after it)."""
+        data = {
             "warnings": [w.as_json() for w in self.warnings],
             "header": self.header,
             "header_row": self.header_row,
             "masked": self.masked,
         }
+        if rows:
+            data["rows"] = [r.as_json() for r in self.rows]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Plan:

@@ -7,7 +7,8 @@ from tabular.writer import Column, new_workbook, write_sheet
 
 def write_error_workbook(plan: dict, output) -> int:
     """Write the offending rows as they were in the file, with a message column, ready to fix,
-    from a stored plan (its JSON); returns how many rows it lists.
+    from a stored plan (its JSON, or its header, error count and an iterable of error rows, as
+    imports.planstore reads them); returns how many rows it lists.
 
     Write-only and streamed, at most ERROR_ROWS_KEPT rows: memory and time do not grow with the
     file (an upload of 200,000 bad rows once took 9 GB and six minutes here)."""
@@ -15,7 +16,10 @@ def write_error_workbook(plan: dict, output) -> int:
     columns = [Column("原行号", width=8, kind="int")]
     columns += [Column(h or "", width=16) for h in header]
     columns.append(Column("错误说明", width=60))
-    failed = sum(1 for row in plan["rows"] if row["action"] == "error")
+    # "failed" when the caller counted them (rows is then only the first ERROR_ROWS_KEPT).
+    failed = plan.get("failed")
+    if failed is None:
+        failed = sum(1 for row in plan["rows"] if row["action"] == "error")
     notes = ["注：改正后删除“原行号”和“错误说明”两列，即可重新上传。"]
     masked = plan.get("masked") or []
     if masked:

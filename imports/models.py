@@ -4,6 +4,7 @@ The plan stored here is what the user confirms; applying it never parses the fil
 """
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from core.registry import site
 
@@ -45,6 +46,10 @@ class ImportBatch(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        "最近进展", null=True, blank=True, default=timezone.now,
+        help_text="读取、校验和写入的每一步更新；久无进展的批次会被重新排队。")
+    requeues = models.PositiveSmallIntegerField("重新排队次数", default=0)
 
     objects = ImportBatchQuerySet.as_manager()
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from imports.models import ImportBatch
-from imports.services import apply_batch, plan_batch, purge_files
+from imports.services import apply_batch, enqueue, plan_batch, purge_files, requeue_stalled_batches
 
 
 @shared_task(acks_late=True)
@@ -24,3 +24,13 @@ def apply_import(batch_id: int) -> None:
 def purge_import_files() -> int:
     """Beat, daily: uploaded files of finished batches past IMPORT_FILE_RETENTION_DAYS."""
     return purge_files()
+
+
+def _enqueue_again(batch: ImportBatch) -> None:
+    enqueue(plan_import if batch.status == ImportBatch.Status.PARSING else apply_import, batch)
+
+
+@shared_task(acks_late=True)
+def requeue_stalled_imports() -> list[int]:
+    """Beat, every few minutes: a batch that lost its job (a killed worker) is queued again."""
+    return [batch.pk for batch in requeue_stalled_batches(enqueue=_enqueue_again)]

@@ -1,6 +1,5 @@
 """Upload → preview → confirm → result, for every kind of import. Batches are the uploader's own."""
 import io
-from collections import Counter
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.policy import is_staff_user
 from branches.models import Organization
-from core.importing import ImportResult, RowError, RowPlan
+from core.importing import ERROR_ROWS_KEPT, ImportResult, RowError, RowPlan
+from imports import planstore
 from imports.errorfile import template_workbook, write_error_workbook
 from imports.forms import UploadForm
 from imports.models import ImportBatch
@@ -117,7 +117,8 @@ def upload(request, kind):
 
 
 def _batch_for(request, pk) -> ImportBatch:
-    return get_object_or_404(ImportBatch.objects.owned_by(request.user), pk=pk)
+    """The user's batch, without its plan: pages read the plan in parts (imports.planstore)."""
+    return get_object_or_404(ImportBatch.objects.owned_by(request.user).defer("plan"), pk=pk)
 
 
 def _allows_skip(kind: str) -> bool:
@@ -134,30 +135,29 @@ def batch_detail(request, pk):
     batch = _batch_for(request, pk)
     importer = importer_class(batch.kind)
     context = {"batch": batch, "title": importer.title}
-    if batch.plan:
-        stored = batch.plan
+    stored = planstore.summary(batch.pk)
+    if stored is not None:
         show = request.GET.get("show", "all")
         if show not in SHOWN:
             show = "all"
         actions = SHOWN[show]
-        rows = [r for r in stored["rows"] if actions is None or r["action"] in actions]
-        paginator = Paginator(rows, PREVIEW_PAGE)
+        count = stored.rows if actions is None else sum(stored.counts[a] for a in actions)
+        paginator = Paginator(planstore.RowsPage(batch.pk, actions, count), PREVIEW_PAGE)
         page = paginator.get_page(request.GET.get("page"))
-        counts = Counter(r["action"] for r in stored["rows"])
-        counts = {k: counts.get(k, 0) for k in ("create", "update", "unchanged", "error")}
-        error_count = sum(len(r["errors"]) for r in stored["rows"])
-        valid = counts["create"] + counts["update"] + counts["unchanged"]
+        counts = stored.counts
+        error_count = stored.error_count
+        valid = stored.valid
         previewing = batch.status == ImportBatch.Status.PREVIEW
         shown_rows = [RowPlan.from_json(r) for r in page.object_list]
         context.update(
-            plan={"warnings": [RowError(**w) for w in stored.get("warnings", [])]},
+            plan={"warnings": [RowError(**w) for w in stored.warnings]},
             error_count=error_count,
             counts=counts,
             rows=shown_rows,
             page=page,
             show=show,
             columns=[label for _name, label in importer.preview_columns]
-            if any(r.get("shown") for r in stored["rows"][:1]) else [],
+            if stored.shows_columns else [],
             can_confirm=previewing and (batch.skip_invalid or not error_count),
             # With errors, the valid rows can still go in from this page: no second upload.
             valid_rows=valid,
@@ -182,8 +182,8 @@ def batch_progress(request, pk):
 @require_POST
 def batch_confirm(request, pk):
     batch = _batch_for(request, pk)
-    stored = batch.plan or None
-    has_errors = stored is not None and any(r["errors"] for r in stored["rows"])
+    stored = planstore.summary(batch.pk)
+    has_errors = stored is not None and stored.error_count > 0
     if (has_errors and request.POST.get("skip_invalid") == "1"
             and _allows_skip(batch.kind)):
         # "导入其余 N 条有效记录": the user chose, on the preview, to leave the error rows out.
@@ -196,7 +196,7 @@ def batch_confirm(request, pk):
     if not claim_for_apply(batch):
         messages.warning(request, "该批次已经确认过，不会重复写入。")
         return redirect("imports:batch-detail", pk=batch.pk)
-    if len(stored["rows"]) >= settings.IMPORT_ASYNC_THRESHOLD:
+    if stored.rows >= settings.IMPORT_ASYNC_THRESHOLD:
         enqueue(apply_import, batch)
         messages.info(request, "数据较多，已转入后台写入。您可以离开本页，稍后回来查看结果。")
     else:
@@ -209,10 +209,12 @@ def batch_confirm(request, pk):
 @require_GET
 def batch_errors(request, pk):
     batch = _batch_for(request, pk)
-    if not batch.plan:
+    stored = planstore.summary(batch.pk)
+    if stored is None:
         raise Http404
     output = io.BytesIO()  # at most ERROR_ROWS_KEPT rows: a few megabytes
-    write_error_workbook(batch.plan, output)
+    write_error_workbook({"header": stored.header, "failed": stored.counts["error"],
+                          "rows": planstore.error_rows(batch.pk, limit=ERROR_ROWS_KEPT)}, output)
     response = HttpResponse(output.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'
     response["Cache-Control"] = "no-store"  # the uploader's own ID numbers

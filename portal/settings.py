@@ -277,12 +277,14 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Celery. Production: redis://. The default needs no server (kombu's filesystem transport).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-_broker_dir = VAR_DIR / "broker"
+# The filesystem broker's folder; the killed-worker tests give each test its own.
+_broker_dir = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control
         "store_processed": False,
     }
 else:
@@ -301,6 +303,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REPORTS_STALLED_AFTER = env.int("REPORTS_STALLED_AFTER", default=10 * 60)  # seconds
+IMPORTS_STALLED_AFTER = env.int("IMPORTS_STALLED_AFTER", default=10 * 60)  # seconds
 CELERY_BEAT_SCHEDULE = {
     # Reminders (interfaces.md §8): every morning at 07:00, the day's items to inboxes and e-mail.
     "send-reminders": {
@@ -312,7 +315,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.purge_import_files",
         "schedule": crontab(minute="15", hour="3"),
     },
-    # A report whose job was lost with a killed worker is queued again within minutes.
+    # An import batch or a report whose job was lost with a killed worker is queued again
+    # within minutes.
+    "import-requeue-stalled": {
+        "task": "imports.tasks.requeue_stalled_imports",
+        "schedule": crontab(minute="*/3"),
+    },
     "report-requeue-stalled": {
         "task": "reports.tasks.requeue_stalled_reports",
         "schedule": crontab(minute="*/3"),

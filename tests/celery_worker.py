@@ -1,6 +1,7 @@
-"""A real Celery worker process on Redis, for the tests that exercise jobs for real.
+"""A real Celery worker process, for the tests that exercise jobs for real: on Redis (the
+`broker` fixture) or on kombu's filesystem broker, the embedded run's (`filesystem_broker`).
 
-Needs Redis (TEST_REDIS_URL=redis://127.0.0.1:6379/15; the database is flushed) and PostgreSQL.
+Needs PostgreSQL, and for Redis TEST_REDIS_URL=redis://127.0.0.1:6379/15 (the database is flushed).
 """
 import os
 import signal
@@ -59,6 +60,36 @@ def broker(settings):
     app.conf.task_always_eager = True
     app.conf.broker_url, app.conf.broker_transport_options = saved
     _reset_connections(app)
+
+
+@pytest.fixture
+def filesystem_broker(settings, tmp_path):
+    """The embedded run's broker in a folder of the test's own; yields the environment a Worker
+    needs to use it. A message taken from this broker is gone: a worker killed with it loses it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker test needs PostgreSQL (a worker process shares the database)")
+    from portal.celery import app
+
+    folder = tmp_path / "broker"
+    options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
+               "processed_folder": str(folder / "processed"),
+               "control_folder": str(folder / "control"), "store_processed": False}
+    for key in ("data_folder_in", "processed_folder", "control_folder"):
+        Path(options[key]).mkdir(parents=True, exist_ok=True)
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "filesystem://"
+    app.conf.broker_transport_options = options
+    _reset_connections(app)
+    yield {"CELERY_BROKER_URL": "filesystem://", "CELERY_BROKER_FOLDER": str(folder)}
+    app.conf.task_always_eager = True
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    _reset_connections(app)
+
+
+def queued_messages(broker_env: dict) -> list[Path]:
+    """The messages waiting in a filesystem broker's queue folder."""
+    return sorted((Path(broker_env["CELERY_BROKER_FOLDER"]) / "queue").glob("*.msg"))
 
 
 def _reset_connections(app):

@@ -36,6 +36,20 @@ def test_a_csv_with_too_many_cells_is_refused_before_its_rows_are_kept(monkeypat
     assert len(read_table(wide_csv(100, 87), "ok.csv").rows) == 101
 
 
+def test_reading_a_csv_keeps_no_copy_of_its_text(monkeypatch):
+    data = wide_csv(20_000, 87)  # 14 MB; refused on its last row, after a whole counting pass
+    monkeypatch.setattr(_workbook, "MAX_SHEET_CELLS", 20_000 * 87)
+
+    tracemalloc.start()
+    with pytest.raises(FileRejected):
+        read_table(data, "wide.csv")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    # io.StringIO held the decoded text at 4 bytes a character: 56 MB for these 14 MB.
+    assert peak < len(data) // 4
+
+
 def error_plan(rows: int, columns: int = 30) -> dict:
     return {
         "header": [f"列{c}" for c in range(columns)], "header_row": 1, "warnings": [],
@@ -109,6 +123,30 @@ def test_the_preview_is_paginated(client, personas):
     assert "行0<" in first and "行199<" in first and "行200<" not in first
     assert "第 3 / 3 页" in third and "行449<" in third
     assert odd.status_code == 200
+
+
+def test_pages_and_the_error_file_never_load_the_whole_plan(client, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = error_plan(450, columns=3)
+    plan["rows"][1]["action"], plan["rows"][1]["errors"] = "create", []
+    batch = ImportBatch.objects.create(owner=personas.staff, kind="orgs", plan=plan,
+                                       status=ImportBatch.Status.PREVIEW, original_name="x.csv")
+    client.force_login(personas.staff)
+    detail = reverse("imports:batch-detail", args=[batch.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(detail, {"show": "errors", "page": 3}).content.decode()
+        workbook = client.get(reverse("imports:batch-errors", args=[batch.pk])).content
+        client.post(reverse("imports:batch-confirm", args=[batch.pk]))
+
+    column = f'"{ImportBatch._meta.db_table}"."plan"'
+    assert not [q["sql"] for q in queries.captured_queries if column in q["sql"]]
+    assert "共 449 处错误（449 行）" in page and "行449<" in page and "第 3 / 3 页" in page
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True)["错误行"]
+    assert sum(1 for row in sheet.iter_rows(values_only=True) if row and isinstance(row[0], int)) == 449
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEW  # errors: refused
 
 
 def test_a_refused_upload_is_deleted_at_once(client, personas, settings, tmp_path):
