@@ -28,6 +28,7 @@ class PlanSummary:
     error_count: int = 0  # errors, several per row possible
     header: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    masked: list = field(default_factory=list)  # columns whose cells the plan holds masked
     shows_columns: bool = False  # rows carry the importer's preview columns
 
     @property
@@ -62,13 +63,13 @@ def _loads(value):
 def summary(batch_id: int) -> PlanSummary | None:
     """Counts, header and warnings of the batch's stored plan; None without a plan."""
     if _postgres():
-        head = ("SELECT b.plan->'header', b.plan->'warnings', "
+        head = ("SELECT b.plan->'header', b.plan->'warnings', b.plan->'masked', "
                 "(b.plan->'rows'->0->'shown') IS NOT NULL AND b.plan->'rows'->0->'shown' <> '[]' "
                 f"FROM {TABLE} b WHERE b.id = %s AND b.plan IS NOT NULL")
         errors = "jsonb_array_length(e.value->'errors')"
     else:
         head = ("SELECT json_extract(b.plan, '$.header'), json_extract(b.plan, '$.warnings'), "
-                "json_array_length(b.plan, '$.rows[0].shown') > 0 "
+                "json_extract(b.plan, '$.masked'), json_array_length(b.plan, '$.rows[0].shown') > 0 "
                 f"FROM {TABLE} b WHERE b.id = %s AND b.plan IS NOT NULL")
         errors = "json_array_length(e.value, '$.errors')"
     with connection.cursor() as cursor:
@@ -76,7 +77,7 @@ def summary(batch_id: int) -> PlanSummary | None:
         found = cursor.fetchone()
         if found is None:
             return None
-        header, warnings, shows = found
+        header, warnings, masked, shows = found
         cursor.execute(f"SELECT {_field('action')}, count(*), sum({errors}) {_elements()} "
                        "GROUP BY 1", [batch_id])
         grouped = cursor.fetchall()
@@ -86,7 +87,8 @@ def summary(batch_id: int) -> PlanSummary | None:
         counts[action] = rows
         error_count += errors_in_rows or 0
     return PlanSummary(counts=counts, error_count=error_count, header=_loads(header) or [],
-                       warnings=_loads(warnings) or [], shows_columns=bool(shows))
+                       warnings=_loads(warnings) or [], masked=_loads(masked) or [],
+                       shows_columns=bool(shows))
 
 
 def rows(batch_id: int, actions: tuple[str, ...] | None, *, offset: int, limit: int) -> list[dict]:

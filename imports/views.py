@@ -214,6 +214,7 @@ def batch_errors(request, pk):
         raise Http404
     output = io.BytesIO()  # at most ERROR_ROWS_KEPT rows: a few megabytes
     write_error_workbook({"header": stored.header, "failed": stored.counts["error"],
+                          "masked": stored.masked,
                           "rows": planstore.error_rows(batch.pk, limit=ERROR_ROWS_KEPT)}, output)
     response = HttpResponse(output.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'
