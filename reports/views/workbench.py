@@ -19,7 +19,7 @@ from core.quarters import Quarter
 from core.registry import site
 from core.views import table_download, wants_xlsx
 from reports import due
-from reports.figures import REQUIREMENT_LABELS, compute_figures
+from reports.figures import REQUIREMENT_LABELS, compute_figures, current_figures
 from reports.rules import RULE_KEYS
 from tabular.writer import Column
 
@@ -143,9 +143,7 @@ def overview(request):
         org = roots[0]
     quarter = _quarter(request)
     today = timezone.localdate()
-    figures = cached(f"subtree-figures:{org.pk}:{quarter}:{today}",
-                     ("members", "tree", "rules", "meetings"),
-                     lambda: compute_figures(org, quarter))
+    figures = current_figures(org, quarter)
     kind = request.GET.get("kind", "")
     sector = request.GET.get("sector", "")
     only_overdue = request.GET.get("overdue") == "1"
