@@ -9,6 +9,7 @@ bounds how long a bump lost in a race (a file cache's incr is not atomic) can go
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -51,3 +52,8 @@ def cached(name: str, scopes: tuple[str, ...], compute: Callable, timeout: int =
         value = compute()
         cache.set(key, value, timeout)
     return value
+
+
+def digest(*parts) -> str:
+    """A short, stable key part for values too long for a cache key (a user's scope)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
