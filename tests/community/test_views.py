@@ -133,6 +133,8 @@ def test_a_branch_registers_a_member_and_bad_input_is_a_sentence(district, perso
 
 @freeze_time("2026-11-30")
 def test_overdue_demands_show_on_the_organization_page_in_the_menu_and_reminders(district, personas):
+    assert 'class="nav-badge"' not in client_for(personas.secretary).get(
+        reverse("community:demands")).content.decode()  # the menu's count, now cached
     late = demand(district.b1, personas.secretary, on=D(2026, 11, 1))  # due 11-08
     actions.dispatch_demand(late, to=district.b2, deadline=D(2026, 11, 10), by=personas.admin)
     client = client_for(personas.secretary)
