@@ -203,20 +203,27 @@ def overview(request):
     if wants_xlsx(request):
         return _overview_workbook(org, quarter, _overview_rows(
             user, org, quarter, today, kind=kind, sector=sector, only_overdue=only_overdue))
-    # The table's rows are the same for everyone who sees this subtree (a scope is whole
-    # subtrees): rendered once and kept until the figures or the tree change.
-    count, table = cached(
-        f"overview-table:{org.pk}:{quarter}:{today}:{kind}:{sector}:{int(only_overdue)}:"
-        f"{digest(policy.scope(Right.SEE))}",
-        SUBTREE_SCOPES,
-        lambda: _overview_table(user, org, quarter, today, kind=kind, sector=sector,
-                                only_overdue=only_overdue),
-    )
+
+    def table():
+        return _overview_table(user, org, quarter, today, kind=kind, sector=sector,
+                               only_overdue=only_overdue)
+
+    if kind in ("", *Organization.Kind.values) and sector in ("", *Organization.Sector.values):
+        # The table's rows are the same for everyone who sees this subtree (a scope is whole
+        # subtrees): rendered once and kept until the figures or the tree change. Only for
+        # filters the form offers, so no request can fill the cache with keys of its own.
+        count, html = cached(
+            f"overview-table:{org.pk}:{quarter}:{today}:{kind}:{sector}:{int(only_overdue)}:"
+            f"{digest(policy.scope(Right.SEE))}",
+            SUBTREE_SCOPES, table,
+        )
+    else:
+        count, html = table()
     query = request.GET.copy()
     query["format"] = "xlsx"
     return render(request, "reports/overview.html", {
         "org": org, "quarter": quarter, "previous": quarter.previous(), "next": quarter.next(),
-        "row_count": count, "table_rows": mark_safe(table),  # noqa: S308 - rendered, escaped
+        "row_count": count, "table_rows": mark_safe(html),  # noqa: S308 - rendered, escaped
         "labels": [REQUIREMENT_LABELS[k] for k in RULE_KEYS],
         "kind": kind, "sector": sector, "only_overdue": only_overdue,
         "kinds": [(k.value, k.label) for k in Organization.BRANCH_KINDS],
