@@ -1,4 +1,5 @@
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import import_string
 
 from accounts.policy import Right, policy_for
@@ -21,6 +22,27 @@ def _reaches(policy, audience: str) -> bool:
     return False
 
 
+# The menu's links for one registry and URL configuration: the same for every request a process
+# serves, so each URL is reversed and each badge function imported once, not on every page.
+_links: dict[tuple, tuple] = {}
+
+
+def _menu_links(registry) -> list[tuple]:
+    """(entry, url, badge function or None) for every menu entry whose URL exists."""
+    key = (id(registry), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    found = _links.get(key)
+    if found is None or found[0] is not registry:
+        links = []
+        for entry in registry.menu:
+            try:
+                url = reverse(entry.url_name)
+            except NoReverseMatch:
+                continue
+            links.append((entry, url, import_string(entry.badge) if entry.badge else None))
+        found = _links[key] = (registry, links)
+    return found[1]
+
+
 def navigation(request):
     """The navigation bar from the apps' menu entries, without those the user's roles do not reach."""
     user = getattr(request, "user", None)
@@ -28,14 +50,10 @@ def navigation(request):
         return {}
     policy = policy_for(user)
     items = []
-    for entry in site().menu:
+    for entry, url, badge_of in _menu_links(site()):
         if not _reaches(policy, entry.audience):
             continue
-        try:
-            url = reverse(entry.url_name)
-        except NoReverseMatch:
-            continue
-        badge = import_string(entry.badge)(request) if entry.badge else None
+        badge = badge_of(request) if badge_of else None
         items.append({"label": entry.label, "url": url, "active": request.path == url,
                       "badge": badge})
     return {"nav_items": items, "user_roles": policy.roles, "is_staff_user": policy.is_staff}

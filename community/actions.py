@@ -28,6 +28,7 @@ from community.models import (
     Service,
     ServicePost,
 )
+from core.cache import changed
 from members.models import Member
 from tabular.values import mask_phone
 
@@ -124,11 +125,17 @@ def _step(demand, kind, day, *, by, note="", organization=None) -> DemandStep:
                                      organization=organization, recorded_by=_actor(by))
 
 
+# The core.cache scope of the menu's overdue counts: bumped by every write to a demand.
+DEMANDS = "demands"
+
+
 def _actor(by):
     return by if getattr(by, "pk", None) else None
 
 
 def _audit(by, action, demand, **detail):
+    """Every action on a demand ends here, after its write; the menu's overdue count is stale."""
+    changed(DEMANDS)
     audit(by, action, organization=demand.handler, target=demand.label, demand_id=demand.pk,
           **detail)
 
@@ -365,6 +372,7 @@ def import_demands(rows: list[LedgerRow], *, at: Organization, by, unchanged: in
     step, in one transaction with one audit record naming the organization, the counts and the
     upload batch (None from the command line), never a resident. Returns (created, updated)."""
     _write_ledger_rows(rows, by=by)
+    changed(DEMANDS)
     updated = sum(1 for row in rows if row.demand_id)
     created = len(rows) - updated
     audit(by, DEMANDS_IMPORTED, organization=at,

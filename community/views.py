@@ -36,6 +36,7 @@ from community.queries import (
     services_of,
     total_hours,
 )
+from core.cache import cached, digest
 from core.quarters import Quarter
 from members.forms import apply_errors
 from members.models import Member
@@ -85,11 +86,19 @@ def _require_change(user, demand: Demand) -> None:
 
 def overdue_badge(request) -> int | None:
     """The menu's count: open demands past their deadline that the user may act on."""
-    if not policy_for(request.user).may_change_anything:
+    policy = policy_for(request.user)
+    if not policy.may_change_anything:
         return None
+    today = timezone.localdate()
     mine = Organization.objects.changeable_by(request.user)
-    return Demand.objects.open().filter(deadline__lt=timezone.localdate()).filter(
-        Q(handler__in=mine) | Q(received_by__in=mine)).count() or None
+
+    def count():
+        return Demand.objects.open().filter(deadline__lt=today).filter(
+            Q(handler__in=mine) | Q(received_by__in=mine)).count()
+
+    # Cached for the organizations the user may change, until a demand or the tree changes.
+    return cached(f"overdue-demands:{today}:{digest(policy.scope(Right.CHANGE))}",
+                  (actions.DEMANDS, "tree"), count) or None
 
 
 # ------------------------------------------------------------------------------- demands

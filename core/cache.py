@@ -9,6 +9,8 @@ bounds how long a bump lost in a race (a file cache's incr is not atomic) can go
 """
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -21,9 +23,21 @@ def _generation_key(scope: str) -> str:
     return f"gen:{scope}"
 
 
+def _fresh() -> int:
+    """A generation no value cached earlier can carry (a lost generation must not fall back to
+    an old number: a file cache culls entries at random when it is full)."""
+    return time.time_ns()
+
+
 def generations(*scopes: str) -> tuple[int, ...]:
-    found = cache.get_many([_generation_key(s) for s in scopes])
-    return tuple(found.get(_generation_key(s), 0) for s in scopes)
+    keys = [_generation_key(s) for s in scopes]
+    found = cache.get_many(keys)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, _fresh(), timeout=None)
+        found.update(cache.get_many(missing))
+    return tuple(found.get(k, 0) for k in keys)
 
 
 def changed(*scopes: str) -> None:
@@ -36,8 +50,8 @@ def changed(*scopes: str) -> None:
             key = _generation_key(scope)
             try:
                 cache.incr(key)
-            except ValueError:  # no generation yet (or evicted): any new value differs from 0
-                cache.add(key, 1, timeout=None)
+            except ValueError:  # no generation yet (or evicted): start afresh
+                cache.add(key, _fresh(), timeout=None)
 
     bump()
     transaction.on_commit(bump)
@@ -51,3 +65,8 @@ def cached(name: str, scopes: tuple[str, ...], compute: Callable, timeout: int =
         value = compute()
         cache.set(key, value, timeout)
     return value
+
+
+def digest(*parts) -> str:
+    """A short, stable key part for values too long for a cache key (a user's scope)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()

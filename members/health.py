@@ -17,25 +17,34 @@ def _per_branch(branch_ids) -> dict[int, dict]:
     return {r["branch_id"]: {"total": r["total"], "full": r["full"]} for r in rows}
 
 
-def _per_branch_path(full_only: bool) -> dict[str, int]:
-    """Active (or full) members per branch path, for the whole tree: one aggregate, cached until
-    a member or the tree changes (core.cache)."""
+def _per_subtree(full_only: bool) -> dict[str, int]:
+    """Active (or full) members under each organization path (its whole subtree), for the whole
+    tree: one aggregate per branch, summed up to every ancestor once, cached until a member or
+    the tree changes (core.cache). A page then looks each organization up instead of scanning
+    every branch for each organization it shows."""
 
     def count():
         members = Member.objects.active()
         if full_only:
             members = members.filter(category=Member.Category.FULL)
-        return dict(members.values_list("branch__path").annotate(n=Count("id")).order_by())
+        per_branch = members.values_list("branch__path").annotate(n=Count("id")).order_by()
+        totals: dict[str, int] = {}
+        for path, n in per_branch:
+            if not path:
+                continue
+            end = path.find("/")
+            while end != -1:  # "1/2/3/" counts for "1/", "1/2/" and "1/2/3/"
+                prefix = path[:end + 1]
+                totals[prefix] = totals.get(prefix, 0) + n
+                end = path.find("/", end + 1)
+        return totals
 
-    return cached(f"members-per-branch:{int(full_only)}", ("members", "tree"), count)
+    return cached(f"members-per-subtree:{int(full_only)}", ("members", "tree"), count)
 
 
 def _subtree_counts(orgs, full_only: bool) -> dict[int, int]:
-    per_branch = _per_branch_path(full_only)
-    return {
-        org.pk: sum(n for path, n in per_branch.items() if path.startswith(org.path))
-        for org in orgs
-    }
+    per_subtree = _per_subtree(full_only)
+    return {org.pk: per_subtree.get(org.path, 0) for org in orgs}
 
 
 def subtree_members(orgs) -> dict[int, int]:

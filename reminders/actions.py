@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import audit
+from core.cache import changed
 from reminders import sms
 from reminders.letters import letter, short_message
 from reminders.models import Mail, Preference, Reminder
@@ -85,6 +86,11 @@ def send_reminders(on: datetime.date, *, dry_run: bool = False) -> dict:
     return {"on": on.isoformat(), "users": delivered}
 
 
+# The core.cache scope of the menu's unread counts: every write that opens, closes or reads a
+# reminder bumps it.
+UNREAD = "reminders"
+
+
 def deliver(recipients: list[Recipient], on: datetime.date,
             labels: dict) -> tuple[list[tuple[Recipient, list]], list[Mail]]:
     """Write these users' new items and the day's messages in one transaction: ((recipient,
@@ -114,6 +120,8 @@ def deliver(recipients: list[Recipient], on: datetime.date,
                                    on, labels, sent_today)
         Reminder.objects.bulk_create(rows, batch_size=2000)
         mails = Mail.objects.bulk_create(mails)
+        if rows:
+            changed(UNREAD)
     return written, mails
 
 
@@ -206,6 +214,8 @@ def close_done(day: Plan) -> tuple[int, int]:
         for start in range(0, len(again), SLICE):
             reopened += Reminder.objects.filter(pk__in=again[start:start + SLICE]).update(
                 closed_on=None)
+        if closed or reopened:
+            changed(UNREAD)
     return closed, reopened
 
 
@@ -214,6 +224,7 @@ def mark_read(reminder: Reminder, *, by) -> Reminder:
         if reminder.read_at is None:
             reminder.read_at = timezone.now()
             reminder.save(update_fields=["read_at"])
+            changed(UNREAD)
             audit(by, READ, organization=reminder.organization, target=reminder.text[:200],
                   kind=reminder.kind)
     return reminder
@@ -223,6 +234,7 @@ def mark_all_read(user, *, by) -> int:
     with transaction.atomic():
         count = Reminder.objects.filter(user=user).unread().update(read_at=timezone.now())
         if count:
+            changed(UNREAD)
             audit(by, READ, target="全部标为已读", count=count)
     return count
 

@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.policy import Right, policy_for
 from branches.models import Organization
+from core.cache import cached, digest
 from core.registry import site
 from reminders import actions
 from reminders.forms import PreferenceForm
@@ -23,8 +25,11 @@ def _mine(user):
 
 
 def unread_count(request) -> int:
-    """The menu's badge: open reminders not read yet."""
-    return _mine(request.user).unread().count()
+    """The menu's badge: open reminders not read yet. Cached for the user and the organizations
+    they see until a reminder is written or read (actions.UNREAD) or the tree changes."""
+    user = request.user
+    return cached(f"unread:{user.pk}:{digest(policy_for(user).scope(Right.SEE))}",
+                  (actions.UNREAD, "tree"), lambda: _mine(user).unread().count())
 
 
 def _by_kind(reminders, labels):

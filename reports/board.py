@@ -13,7 +13,7 @@ from django.db.models.functions import Substr
 
 from branches.models import PATH_STEP, Organization
 from core.quarters import Quarter
-from reports.figures import REQUIREMENT_LABELS, compute_figures, rate
+from reports.figures import REQUIREMENT_LABELS, current_figures, rate
 from reports.models import Report, ReportBranch
 from reports.rules import RULE_KEYS
 
@@ -159,8 +159,8 @@ def stored_board(report: Report, org: Organization, quarter: Quarter, kids, *,
 
 
 def live_board(org: Organization, quarter: Quarter, kids) -> Board:
-    """The figures computed now, for a quarter with no stored report."""
-    figures = compute_figures(org, quarter)
+    """The figures as they stand today, for a quarter with no stored report."""
+    figures = current_figures(org, quarter)
     rows = [
         {**b.as_json(), "path": b.path, "gaps": [s.gap_text for s in b.gaps],
          "slots": [{"key": s.key, "month": s.month, "group_code": s.group_code,

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from activities.models import Attendance, Meeting, MeetingKind
 from branches.models import Organization
+from core.cache import cached
 from core.quarters import Month, Quarter
 from members.models import Member, Membership
 from reports.rules import RULE_KEYS, exemptions_for, is_exempt, rules_in_force
@@ -401,6 +402,18 @@ def compute_figures(org: Organization | str, quarter: Quarter | str, *,
                         Periods(quarter, as_of), groups_by_branch, held_month, held_quarter,
                         group_month, group_any)
     return Figures(quarter=str(quarter), org=org.code, branches=_ordered(result))
+
+
+# What a subtree's figures are computed from: members and memberships, the tree, the rules and
+# exemptions, any branch's meetings and attendance (core.cache).
+SUBTREE_SCOPES = ("members", "tree", "rules", "meetings")
+
+
+def current_figures(org: Organization, quarter: Quarter) -> Figures:
+    """compute_figures(org, quarter) as of today, shared by the dashboard and the overview (and by
+    every process) until an action changes one of SUBTREE_SCOPES."""
+    return cached(f"subtree-figures:{org.pk}:{quarter}:{timezone.localdate()}", SUBTREE_SCOPES,
+                  lambda: compute_figures(org, quarter))
 
 
 @contextmanager

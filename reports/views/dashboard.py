@@ -7,17 +7,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import Right, policy_for
 from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
+from core.cache import cached
 from core.quarters import Quarter
 from core.registry import site
 from core.views import table_download, wants_xlsx
 from reports import board, tasks
-from reports.figures import REQUIREMENT_LABELS
+from reports.figures import REQUIREMENT_LABELS, SUBTREE_SCOPES
 from reports.models import Report, ReportBranch
 from tabular.writer import Column
 
@@ -101,7 +105,21 @@ def dashboard(request):
         "quarter_choices": _quarter_choices(),
         "recent": recent,
         "meetings_url": _meetings_url(org) if org.is_branch else None,
+        "branch_table": _live_branch_table(org, quarter, current) if current.live else None,
     })
+
+
+def _live_branch_table(org: Organization, quarter: Quarter, current: board.Board):
+    """The 党支部明细 of a live board (up to BRANCH_TABLE_LIMIT rows), rendered once and kept
+    as long as the figures it shows (it depends on the subtree, not on who asks)."""
+    table = cached(
+        f"live-branch-table:{org.pk}:{quarter}:{timezone.localdate()}", SUBTREE_SCOPES,
+        lambda: render_to_string("reports/_branch_table.html", {
+            "branches": current.branches, "truncated": current.truncated,
+            "quarter_str": str(quarter),
+        }),
+    )
+    return mark_safe(table)  # noqa: S308 - rendered by the template engine, escaped there
 
 
 def _branch_table_workbook(org: Organization, quarter: Quarter, current: board.Board):

@@ -7,19 +7,26 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.policy import Right, policy_for
 from activities.models import Meeting, MeetingKind
 from branches.access import get_visible_org, scope_roots
 from branches.models import Organization
-from core.cache import cached
+from core.cache import cached, digest
 from core.quarters import Quarter
 from core.registry import site
 from core.views import table_download, wants_xlsx
 from reports import due
-from reports.figures import REQUIREMENT_LABELS, compute_figures
+from reports.figures import (
+    REQUIREMENT_LABELS,
+    SUBTREE_SCOPES,
+    compute_figures,
+    current_figures,
+)
 from reports.rules import RULE_KEYS
 from tabular.writer import Column
 
@@ -126,29 +133,10 @@ def _calendar(quarter: Quarter, meetings, today):
     return months
 
 
-# -- upper levels -----------------------------------------------------------------------------
-@require_GET
-def overview(request):
-    """Branches × requirements of a subtree for a quarter: done / due / overdue at a glance.
-    ?format=xlsx answers with a workbook of the rows the page shows (same filters)."""
-    user = request.user
-    policy = policy_for(user)
-    code = request.GET.get("org", "").strip()
-    if code:
-        org = get_visible_org(user, code=code)
-    else:
-        roots = scope_roots(user)
-        if not roots:
-            return render(request, "reports/overview.html", {"rows": [], "org": None})
-        org = roots[0]
-    quarter = _quarter(request)
-    today = timezone.localdate()
-    figures = cached(f"subtree-figures:{org.pk}:{quarter}:{today}",
-                     ("members", "tree", "rules", "meetings"),
-                     lambda: compute_figures(org, quarter))
-    kind = request.GET.get("kind", "")
-    sector = request.GET.get("sector", "")
-    only_overdue = request.GET.get("overdue") == "1"
+def _overview_rows(user, org, quarter: Quarter, today, *, kind: str, sector: str,
+                   only_overdue: bool) -> list[dict]:
+    """One row per branch of `org`'s subtree the user sees: its cells, one per requirement."""
+    figures = current_figures(org, quarter)
     info = {
         o.pk: o for o in Organization.objects.visible_to(user)
         .filter(pk__in=[b.id for b in figures.branches]).select_related("parent")
@@ -180,18 +168,67 @@ def overview(request):
             })
         rows.append({"branch": branch, "org": org_obj, "cells": cells, "overdue": len(overdue),
                      "gaps": overdue})
+    return rows
+
+
+def _overview_table(user, org, quarter: Quarter, today, **filters) -> tuple[int, str]:
+    """(number of rows, the table body's HTML) of the overview."""
+    rows = _overview_rows(user, org, quarter, today, **filters)
+    return len(rows), render_to_string("reports/_overview_rows.html", {
+        "rows": rows, "quarter": quarter, "state_labels": due.STATE_LABELS,
+        "columns": len(RULE_KEYS) + 4,
+    })
+
+
+# -- upper levels -----------------------------------------------------------------------------
+@require_GET
+def overview(request):
+    """Branches × requirements of a subtree for a quarter: done / due / overdue at a glance.
+    ?format=xlsx answers with a workbook of the rows the page shows (same filters)."""
+    user = request.user
+    policy = policy_for(user)
+    code = request.GET.get("org", "").strip()
+    if code:
+        org = get_visible_org(user, code=code)
+    else:
+        roots = scope_roots(user)
+        if not roots:
+            return render(request, "reports/overview.html", {"rows": [], "org": None})
+        org = roots[0]
+    quarter = _quarter(request)
+    today = timezone.localdate()
+    kind = request.GET.get("kind", "")
+    sector = request.GET.get("sector", "")
+    only_overdue = request.GET.get("overdue") == "1"
     if wants_xlsx(request):
-        return _overview_workbook(org, quarter, rows)
+        return _overview_workbook(org, quarter, _overview_rows(
+            user, org, quarter, today, kind=kind, sector=sector, only_overdue=only_overdue))
+
+    def table():
+        return _overview_table(user, org, quarter, today, kind=kind, sector=sector,
+                               only_overdue=only_overdue)
+
+    if kind in ("", *Organization.Kind.values) and sector in ("", *Organization.Sector.values):
+        # The table's rows are the same for everyone who sees this subtree (a scope is whole
+        # subtrees): rendered once and kept until the figures or the tree change. Only for
+        # filters the form offers, so no request can fill the cache with keys of its own.
+        count, html = cached(
+            f"overview-table:{org.pk}:{quarter}:{today}:{kind}:{sector}:{int(only_overdue)}:"
+            f"{digest(policy.scope(Right.SEE))}",
+            SUBTREE_SCOPES, table,
+        )
+    else:
+        count, html = table()
     query = request.GET.copy()
     query["format"] = "xlsx"
     return render(request, "reports/overview.html", {
         "org": org, "quarter": quarter, "previous": quarter.previous(), "next": quarter.next(),
-        "rows": rows, "labels": [REQUIREMENT_LABELS[k] for k in RULE_KEYS],
+        "row_count": count, "table_rows": mark_safe(html),  # noqa: S308 - rendered, escaped
+        "labels": [REQUIREMENT_LABELS[k] for k in RULE_KEYS],
         "kind": kind, "sector": sector, "only_overdue": only_overdue,
         "kinds": [(k.value, k.label) for k in Organization.BRANCH_KINDS],
         "sectors": Organization.Sector.choices,
         "roots": scope_roots(user),
-        "state_labels": due.STATE_LABELS,
         "export_query": query.urlencode(),
         "can_review": policy.is_upper and not policy.scope(Right.REVIEW).empty,
     })

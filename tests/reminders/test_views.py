@@ -57,6 +57,7 @@ def test_an_upper_level_sees_its_digest_apart(client, personas, inboxes):
 
 def test_marking_read_clears_the_badge_and_is_audited(client, personas, inboxes):
     client.force_login(personas.secretary)
+    assert "1 条未读" in client.get(reverse("reminders:inbox")).content.decode()  # now cached
 
     response = client.post(reverse("reminders:reminder-read", args=[inboxes["own"].pk]))
 

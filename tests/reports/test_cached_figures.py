@@ -106,3 +106,19 @@ def test_the_upper_levels_table_follows_a_submitted_meeting(client, district, pe
         record_meeting(district.b1, personas.secretary, kinds=["committee"], submit=True,
                        day=datetime.date(2026, 11, 20))
     assert committee_cell() != before
+
+
+@freeze_time(NOW)
+def test_the_dashboard_follows_a_submitted_meeting(client, district, personas,
+                                                   django_capture_on_commit_callbacks):
+    client.force_login(personas.admin)
+
+    def branch_row():
+        page = client.get(reverse("reports:dashboard"), {"org": "1100"}).content.decode()
+        return page.split("第一社区第一党支部</a>")[1].split("</tr>")[0]
+
+    before = branch_row()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_meeting(district.b1, personas.secretary, kinds=["committee"], submit=True,
+                       day=datetime.date(2026, 11, 20))
+    assert branch_row() != before
