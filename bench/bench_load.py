@@ -94,8 +94,11 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database (city-scale data)")
+    # As deployed (docs/deployment.md): PostgreSQL, and the cache on Redis, which every gunicorn
+    # worker shares (a per-process cache would miss the other workers' invalidations).
     env = dict(os.environ, DEBUG="false", ALLOWED_HOSTS="127.0.0.1,localhost",
                DJANGO_SETTINGS_MODULE="portal.settings", CONN_MAX_AGE="600")
+    env.setdefault("CACHE_URL", "redis://127.0.0.1:6379/3")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     manage("migrate", "--noinput", "-v0", env=env)
     if args.seed:

@@ -138,6 +138,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Figures pages recompute (core.cache) are shared by every web and worker process: Redis in
 # production (CACHE_URL=redis://…), a file cache under var/ in the embedded run.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    # Django's default of 300 entries is culled at random long before an office's figures, menus
+    # and per-scope counts fill it; ten thousand small files is still a few megabytes.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
