@@ -15,10 +15,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
+from django.utils import timezone
 
 from core.quarters import Month
-from dues.models import Due, DuesBase, Exemption, MonthClose, PaymentPart, Rate, RateVersion
+from dues.models import (
+    BookSync,
+    Due,
+    DuesBase,
+    Exemption,
+    MonthClose,
+    PaymentPart,
+    Rate,
+    RateVersion,
+)
 from dues.rules import (
     BaseEntry,
     Bracket,
@@ -29,7 +39,7 @@ from dues.rules import (
     month_amount,
     table_for,
 )
-from members.models import Member, Membership
+from members.models import Member, MemberEvent, Membership
 
 CHUNK = 5000
 ZERO = Decimal("0.00")
@@ -130,15 +140,6 @@ def members_in(org, first: Month, last: Month) -> list[int]:
         .values_list("member_id", flat=True).distinct())
 
 
-def first_base_month(member_ids: list[int]) -> Month | None:
-    earliest = None
-    for chunk in chunks(member_ids):
-        day = DuesBase.objects.filter(member_id__in=chunk).aggregate(m=Min("effective_from"))["m"]
-        if day and (earliest is None or day < earliest):
-            earliest = day
-    return as_month(earliest) if earliest else None
-
-
 def months_between(first: Month, last: Month) -> list[Month]:
     return [first + i for i in range(last - first + 1)]
 
@@ -221,22 +222,89 @@ def sync(member_ids: Iterable[int], months: list[Month], *,
     return written
 
 
+# How far back the next read looks for changes before a recorded sync began: a transaction
+# that was still open when the sync read its inputs commits its member events stamped earlier.
+SYNC_SLACK = datetime.timedelta(minutes=15)
+
+
+def scope_members(org, last: Month):
+    """Members registered in `org`'s subtree at some time up to `last`, as a subquery."""
+    return Membership.objects.filter(branch__path__startswith=org.path,
+                                     started_on__lte=last.end).values("member_id")
+
+
+def first_scope_month(org, last: Month) -> Month | None:
+    """The earliest base month of the members registered in `org`'s subtree up to `last`."""
+    day = DuesBase.objects.filter(member_id__in=scope_members(org, last)).aggregate(
+        m=Min("effective_from"))["m"]
+    return as_month(day) if day else None
+
+
+def scope_paths(path: str) -> list[str]:
+    """`path` and its ancestors' paths, "" (every organization) first."""
+    parts = [p for p in path.split("/") if p]
+    return [""] + ["".join(f"{p}/" for p in parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def last_synced(org, month: Month) -> datetime.datetime | None:
+    """When a sync of `month` for `org`'s subtree (or a scope holding it) last began."""
+    return BookSync.objects.filter(path__in=scope_paths(org.path), month=month.start).aggregate(
+        at=Max("synced_at"))["at"]
+
+
+def changed_since(org, month: Month, since: datetime.datetime) -> set[int]:
+    """The members of `org`'s subtree whose `month` may differ from its row since `since`: a
+    member event (transfers, 转正, status, imports, edits of 入党日期) or a member saved; a base or
+    an exemption recorded; a member in the subtree with a base but no row for the month (a new
+    member); a row whose branch no longer holds the member in the month."""
+    ever = scope_members(org, month)
+    found: set[int] = set()
+    found.update(MemberEvent.objects.filter(recorded_at__gt=since, member_id__in=ever)
+                 .values_list("member_id", flat=True))
+    found.update(Member.objects.filter(updated_at__gt=since, pk__in=ever)
+                 .values_list("pk", flat=True))
+    found.update(DuesBase.objects.filter(recorded_at__gt=since, member_id__in=ever)
+                 .values_list("member_id", flat=True))
+    found.update(Exemption.objects.filter(Q(created_at__gt=since) | Q(decided_at__gt=since),
+                                          member_id__in=ever).values_list("member_id", flat=True))
+    in_month = Membership.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=month.start), started_on__lte=month.end)
+    found.update(in_month.filter(branch__path__startswith=org.path).filter(
+        Exists(DuesBase.objects.filter(member_id=OuterRef("member_id"),
+                                       effective_from__lte=month.start)),
+        ~Exists(Due.objects.filter(member_id=OuterRef("member_id"), month=month.start)),
+    ).values_list("member_id", flat=True))
+    found.update(Due.objects.filter(month=month.start).filter(
+        Q(branch__path__startswith=org.path) | Q(member_id__in=ever)).exclude(
+        Exists(in_month.filter(member_id=OuterRef("member_id"), branch_id=OuterRef("branch_id"))),
+    ).values_list("member_id", flat=True))
+    return found
+
+
 def sync_scope(org, last: Month) -> list[Month]:
     """Bring `last` up to date for every member registered in `org`'s subtree, and fill the
     earlier months (from the scope's earliest base) that hold no rows yet. Months that hold rows
     were written by the actions that changed their inputs, so a city-wide read recomputes one
-    month, not a year. Returns the months written."""
-    ids = members_in(org, Month(1900, 1), last)
-    earliest = first_base_month(ids)
+    month, not a year; and once a sync of `last` is recorded (BookSync), only the members changed
+    since (`changed_since`). Returns the months written."""
+    started = timezone.now()
+    earliest = first_scope_month(org, last)
     if earliest is None or earliest > last:
         return []
     months = months_between(earliest, last)
     present = set(Due.objects.filter(branch__path__startswith=org.path,
                                      month__range=(earliest.start, last.start))
                   .values_list("month", flat=True).distinct())
-    todo = [m for m in months if m.start not in present or m == last]
-    sync(ids, todo)
-    return todo
+    fill = [m for m in months if m.start not in present and m != last]
+    since = last_synced(org, last) if last.start in present else None
+    if fill or since is None:
+        ids = members_in(org, Month(1900, 1), last)
+        sync(ids, fill if since is not None else fill + [last])
+    if since is not None:
+        sync(changed_since(org, last, since - SYNC_SLACK), [last])
+    BookSync.objects.update_or_create(path=org.path, month=last.start,
+                                      defaults={"synced_at": started})
+    return fill + [last]
 
 
 def sync_member(member_id: int, *, since: Month | None = None, until: Month | None = None,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Max, Q, Sum
 
 from branches.models import Organization
 from core.quarters import Month, Quarter
@@ -104,22 +103,26 @@ class Status:
         return found
 
 
-def status_rows(org: Organization, month: Month):
-    """The month's dues of `org`'s subtree with each member's run of unpaid months."""
-    unpaid = Q(amount__gt=0, paid__lt=F("amount"))
-    last_paid = Due.objects.filter(
-        member_id=OuterRef("member_id"), month__lte=month.start, amount__gt=0,
-        paid__gte=F("amount")).order_by("-month").values("month")[:1]
-    run = Due.objects.filter(
-        unpaid, member_id=OuterRef("member_id"), month__lte=month.start,
-        month__gt=OuterRef("last_paid")).values("member_id").annotate(n=Count("pk")).values("n")
-    return (Due.objects.filter(month=month.start, branch__path__startswith=org.path)
-            .annotate(last_paid=Coalesce(Subquery(last_paid), Value(EPOCH)))
-            .annotate(arrears=Coalesce(Subquery(run), Value(0)))
+def status_rows(org: Organization, month: Month) -> list[tuple]:
+    """The month's dues of `org`'s subtree with each member's run of unpaid months: the month's
+    rows in one query; then, for the members whose month is unpaid or skipped (only they can be
+    in arrears), their unpaid months and their last settled month, counted here."""
+    rows = (Due.objects.filter(month=month.start, branch__path__startswith=org.path)
             .order_by("branch__code", "member__name", "member_id")
             .values_list("member_id", "member__id_number", "member__name", "branch_id",
-                         "branch__code", "branch__name", "amount", "paid", "arrears",
-                         "exemption"))
+                         "branch__code", "branch__name", "amount", "paid", "exemption"))
+    open_ = Due.objects.filter(month=month.start, branch__path__startswith=org.path).filter(
+        Q(amount=0) | Q(paid__lt=F("amount"))).values("member_id")
+    before = Due.objects.filter(member_id__in=open_, month__lte=month.start, amount__gt=0)
+    unpaid: dict[int, list] = {}
+    for member_id, day in before.filter(paid__lt=F("amount")).values_list("member_id", "month"):
+        unpaid.setdefault(member_id, []).append(day)
+    settled = dict(before.filter(paid__gte=F("amount"), member_id__in=list(unpaid))
+                   .values("member_id").annotate(last=Max("month")).values_list("member_id", "last")
+                   ) if unpaid else {}
+    arrears = {member_id: sum(1 for day in days if day > settled.get(member_id, EPOCH))
+               for member_id, days in unpaid.items()}
+    return [(*values[:8], arrears.get(values[0], 0), values[8]) for values in rows]
 
 
 def dues_status(org: Organization, month: Month, *, sync: bool = True) -> Status:
