@@ -106,11 +106,15 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.db import connection
+
     from branches.models import Organization
 
     today = datetime.date.today()
     if not Organization.objects.exists():
         seed_city(today)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # a seeded or copied database has no planner statistics yet
     run(today, args.repeat)
 
 

@@ -255,27 +255,29 @@ def last_synced(org, month: Month) -> datetime.datetime | None:
 def changed_since(org, month: Month, since: datetime.datetime) -> set[int]:
     """The members of `org`'s subtree whose `month` may differ from its row since `since`: a
     member event (transfers, 转正, status, imports, edits of 入党日期) or a member saved; a base or
-    an exemption recorded; a member in the subtree with a base but no row for the month (a new
-    member); a row whose branch no longer holds the member in the month."""
+    an exemption recorded; a member in the subtree with a base but no row for the month there (a
+    new member); a row there whose branch no longer holds the member in the month."""
+    touched: set[int] = set()
+    touched.update(MemberEvent.objects.filter(recorded_at__gt=since)
+                   .values_list("member_id", flat=True))
+    touched.update(Member.objects.filter(updated_at__gt=since).values_list("pk", flat=True))
+    touched.update(DuesBase.objects.filter(recorded_at__gt=since)
+                   .values_list("member_id", flat=True))
+    touched.update(Exemption.objects.filter(Q(created_at__gt=since) | Q(decided_at__gt=since))
+                   .values_list("member_id", flat=True))
     ever = scope_members(org, month)
     found: set[int] = set()
-    found.update(MemberEvent.objects.filter(recorded_at__gt=since, member_id__in=ever)
-                 .values_list("member_id", flat=True))
-    found.update(Member.objects.filter(updated_at__gt=since, pk__in=ever)
-                 .values_list("pk", flat=True))
-    found.update(DuesBase.objects.filter(recorded_at__gt=since, member_id__in=ever)
-                 .values_list("member_id", flat=True))
-    found.update(Exemption.objects.filter(Q(created_at__gt=since) | Q(decided_at__gt=since),
-                                          member_id__in=ever).values_list("member_id", flat=True))
+    for chunk in chunks(sorted(touched)):  # few: the scope test after the time test
+        found.update(ever.filter(member_id__in=chunk).values_list("member_id", flat=True))
     in_month = Membership.objects.filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=month.start), started_on__lte=month.end)
+    rows = Due.objects.filter(month=month.start, branch__path__startswith=org.path)
     found.update(in_month.filter(branch__path__startswith=org.path).filter(
         Exists(DuesBase.objects.filter(member_id=OuterRef("member_id"),
                                        effective_from__lte=month.start)),
-        ~Exists(Due.objects.filter(member_id=OuterRef("member_id"), month=month.start)),
+        ~Exists(rows.filter(member_id=OuterRef("member_id"))),
     ).values_list("member_id", flat=True))
-    found.update(Due.objects.filter(month=month.start).filter(
-        Q(branch__path__startswith=org.path) | Q(member_id__in=ever)).exclude(
+    found.update(rows.exclude(
         Exists(in_month.filter(member_id=OuterRef("member_id"), branch_id=OuterRef("branch_id"))),
     ).values_list("member_id", flat=True))
     return found
@@ -292,11 +294,10 @@ def sync_scope(org, last: Month) -> list[Month]:
     if earliest is None or earliest > last:
         return []
     months = months_between(earliest, last)
-    present = set(Due.objects.filter(branch__path__startswith=org.path,
-                                     month__range=(earliest.start, last.start))
-                  .values_list("month", flat=True).distinct())
-    fill = [m for m in months if m.start not in present and m != last]
-    since = last_synced(org, last) if last.start in present else None
+    in_scope = Due.objects.filter(branch__path__startswith=org.path)
+    present = {m for m in months if in_scope.filter(month=m.start).exists()}
+    fill = [m for m in months if m not in present and m != last]
+    since = last_synced(org, last) if last in present else None
     if fill or since is None:
         ids = members_in(org, Month(1900, 1), last)
         sync(ids, fill if since is not None else fill + [last])

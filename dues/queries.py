@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Max, Q, Sum
+from django.db.models import Sum
 
 from branches.models import Organization
 from core.quarters import Month, Quarter
 from core.registry import MeasureResult
 from dues import book
 from dues.models import Due, MonthClose
-from dues.rules import flag_for
+from dues.rules import arrears_run, flag_for
 
 ZERO = Decimal("0.00")
-EPOCH = Month(1900, 1).start
 
 
 def money(value: Decimal | None) -> str:
@@ -105,23 +104,20 @@ class Status:
 
 def status_rows(org: Organization, month: Month) -> list[tuple]:
     """The month's dues of `org`'s subtree with each member's run of unpaid months: the month's
-    rows in one query; then, for the members whose month is unpaid or skipped (only they can be
-    in arrears), their unpaid months and their last settled month, counted here."""
-    rows = (Due.objects.filter(month=month.start, branch__path__startswith=org.path)
-            .order_by("branch__code", "member__name", "member_id")
-            .values_list("member_id", "member__id_number", "member__name", "branch_id",
-                         "branch__code", "branch__name", "amount", "paid", "exemption"))
-    open_ = Due.objects.filter(month=month.start, branch__path__startswith=org.path).filter(
-        Q(amount=0) | Q(paid__lt=F("amount"))).values("member_id")
-    before = Due.objects.filter(member_id__in=open_, month__lte=month.start, amount__gt=0)
-    unpaid: dict[int, list] = {}
-    for member_id, day in before.filter(paid__lt=F("amount")).values_list("member_id", "month"):
-        unpaid.setdefault(member_id, []).append(day)
-    settled = dict(before.filter(paid__gte=F("amount"), member_id__in=list(unpaid))
-                   .values("member_id").annotate(last=Max("month")).values_list("member_id", "last")
-                   ) if unpaid else {}
-    arrears = {member_id: sum(1 for day in days if day > settled.get(member_id, EPOCH))
-               for member_id, days in unpaid.items()}
+    rows in one query; then the earlier months of the members whose month is unpaid or skipped
+    (only they can be in arrears), and the run counted here (dues.rules.arrears_run)."""
+    rows = list(Due.objects.filter(month=month.start, branch__path__startswith=org.path)
+                .order_by("branch__code", "member__name", "member_id")
+                .values_list("member_id", "member__id_number", "member__name", "branch_id",
+                             "branch__code", "branch__name", "amount", "paid", "exemption"))
+    open_ = [values[0] for values in rows if values[6] == 0 or values[7] < values[6]]
+    history: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    for chunk in book.chunks(open_):
+        for member_id, amount, paid in (Due.objects.filter(
+                member_id__in=chunk, month__lte=month.start, amount__gt=0)
+                .order_by("member_id", "month").values_list("member_id", "amount", "paid")):
+            history.setdefault(member_id, []).append((amount, paid))
+    arrears = {member_id: arrears_run(months) for member_id, months in history.items()}
     return [(*values[:8], arrears.get(values[0], 0), values[8]) for values in rows]
 
 
