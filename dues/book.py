@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
@@ -45,13 +46,24 @@ CHUNK = 5000
 ZERO = Decimal("0.00")
 
 
+@lru_cache(maxsize=4096)
 def as_month(day: datetime.date) -> Month:
+    """The month of `day` (cached: a city's inputs hold a few hundred distinct days)."""
     return Month(day.year, day.month)
 
 
 def chunks(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def of_members(chunk: list[int], field: str = "member_id") -> Q:
+    """The rows of these members (`chunk` sorted): a range when the ids are dense, as a whole
+    city's are (an IN of 5,000 parameters costs more to build than the query takes), else IN.
+    A range may hold other members' rows: callers keep only those of `chunk`."""
+    if chunk and chunk[-1] - chunk[0] < 2 * len(chunk):
+        return Q(**{f"{field}__gte": chunk[0], f"{field}__lte": chunk[-1]})
+    return Q(**{f"{field}__in": chunk})
 
 
 # -- the inputs --------------------------------------------------------------------------------
@@ -106,19 +118,28 @@ def load_inputs(member_ids: Iterable[int]) -> dict[int, MemberInputs]:
     ids = sorted(set(member_ids))
     found: dict[int, MemberInputs] = {}
     for chunk in chunks(ids):
-        for pk, joined in Member.objects.filter(pk__in=chunk).values_list("pk", "joined_on"):
-            found[pk] = MemberInputs(as_month(joined), [], [], [])
+        wanted = set(chunk)
+        for pk, joined in Member.objects.filter(of_members(chunk, "pk")).values_list(
+                "pk", "joined_on"):
+            if pk in wanted:
+                found[pk] = MemberInputs(as_month(joined), [], [], [])
         for member_id, start, category, base, fixed in DuesBase.objects.filter(
-                member_id__in=chunk).order_by("member_id", "effective_from").values_list(
+                of_members(chunk)).order_by("member_id", "effective_from").values_list(
                 "member_id", "effective_from", "category", "base", "fixed_amount"):
-            found[member_id].bases.append(BaseEntry(as_month(start), category, base, fixed))
-        for e in Exemption.objects.filter(member_id__in=chunk, status=Exemption.Status.APPROVED):
-            found[e.member_id].exemptions.append(ExemptionEntry(
-                as_month(e.first_month), as_month(e.last_month), e.kind, e.amount))
+            if member_id in wanted:
+                found[member_id].bases.append(BaseEntry(as_month(start), category, base, fixed))
+        for member_id, first, last, kind, amount in Exemption.objects.filter(
+                of_members(chunk), status=Exemption.Status.APPROVED).order_by(
+                "member_id", "first_month", "pk").values_list(
+                "member_id", "first_month", "last_month", "kind", "amount"):
+            if member_id in wanted:
+                found[member_id].exemptions.append(ExemptionEntry(
+                    as_month(first), as_month(last), kind, amount))
         for member_id, branch_id, started, ended in Membership.objects.filter(
-                member_id__in=chunk).order_by("member_id", "started_on", "pk").values_list(
+                of_members(chunk)).order_by("member_id", "started_on", "pk").values_list(
                 "member_id", "branch_id", "started_on", "ended_on"):
-            found[member_id].memberships.append((branch_id, started, ended))
+            if member_id in wanted:
+                found[member_id].memberships.append((branch_id, started, ended))
     return found
 
 
@@ -156,7 +177,7 @@ def paid_sums(member_ids: list[int], months: list[Month]) -> dict[tuple[int, dat
     sums = {}
     for chunk in chunks(member_ids):
         for member_id, day, total in PaymentPart.objects.filter(
-                member_id__in=chunk, month__in=days, payment__voided=False).values(
+                of_members(chunk), month__in=days, payment__voided=False).values(
                 "member_id", "month").annotate(total=Sum("amount")).values_list(
                 "member_id", "month", "total"):
             sums[(member_id, day)] = total
@@ -178,9 +199,10 @@ def sync(member_ids: Iterable[int], months: list[Month], *,
     paid = paid_sums(ids, months)
     days = [m.start for m in months]
     written = 0
+    fields = ("branch_id", "category", "base", "amount", "paid", "exemption")
     for chunk in chunks(ids):
-        existing = {(d.member_id, d.month): d for d in Due.objects.filter(
-            member_id__in=chunk, month__in=days)}
+        existing = {(member_id, month): values for member_id, month, *values in Due.objects.filter(
+            of_members(chunk), month__in=days).values_list("member_id", "month", "pk", *fields)}
         create, update, stale = [], [], []
         for member_id in chunk:
             member = inputs.get(member_id)
@@ -188,36 +210,33 @@ def sync(member_ids: Iterable[int], months: list[Month], *,
                 continue
             for month in months:
                 key = (member_id, month.start)
-                row = existing.get(key)
-                if row is not None and (row.branch_id, month.start) in closed and key not in forced:
+                row = existing.get(key)  # (pk, branch_id, category, base, amount, paid, exemption)
+                if row is not None and (row[1], month.start) in closed and key not in forced:
                     continue
                 found = compute(member, month, tables)
                 if found is None:
                     if row is not None:
-                        stale.append(row)
+                        stale.append((row[0], key, row[4]))
                     continue
                 branch_id, amount = found
                 if (branch_id, month.start) in closed and key not in forced:
                     continue
-                values = {"branch_id": branch_id, "category": amount.category,
-                          "base": amount.base, "amount": amount.amount,
-                          "paid": paid.get(key, ZERO), "exemption": amount.exemption}
+                values = (branch_id, amount.category, amount.base, amount.amount,
+                          paid.get(key, ZERO), amount.exemption)
                 if row is None:
-                    create.append(Due(member_id=member_id, month=month.start, **values))
-                elif any(getattr(row, k) != v for k, v in values.items()):
-                    for k, v in values.items():
-                        setattr(row, k, v)
-                    update.append(row)
+                    create.append(Due(member_id=member_id, month=month.start,
+                                      **dict(zip(fields, values, strict=True))))
+                elif tuple(row[1:]) != values:
+                    update.append(Due(pk=row[0], member_id=member_id, month=month.start,
+                                      **dict(zip(fields, values, strict=True))))
         Due.objects.bulk_create(create, batch_size=2000)
-        Due.objects.bulk_update(update, ["branch_id", "category", "base", "amount", "paid",
-                                         "exemption"], batch_size=2000)
-        for row in stale:
-            if paid.get((row.member_id, row.month)):
-                if row.amount:
-                    row.amount = ZERO
-                    row.save(update_fields=["amount"])  # paid for but no longer due: kept, skipped
+        Due.objects.bulk_update(update, list(fields), batch_size=2000)
+        for pk, key, amount in stale:
+            if paid.get(key):
+                if amount:  # paid for but no longer due: kept, skipped
+                    Due.objects.filter(pk=pk).update(amount=ZERO)
             else:
-                row.delete()
+                Due.objects.filter(pk=pk).delete()
         written += len(create) + len(update) + len(stale)
     return written
 
