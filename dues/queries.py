@@ -69,9 +69,10 @@ class Totals:
         self.members += 1
         self.due += row.amount
         self.collected += row.paid_amount
-        if row.flag == "warn":
+        flag = row.flag
+        if flag == "warn":
             self.warn += 1
-        elif row.flag == "lapse":
+        elif flag == "lapse":
             self.lapse += 1
 
     @property
