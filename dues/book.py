@@ -320,6 +320,17 @@ def changed_since(org, month: Month, since: datetime.datetime) -> set[int]:
     return found
 
 
+def months_with_rows(org, months: list[Month]) -> set[Month]:
+    """Which of `months` hold rows in `org`'s subtree: an EXISTS each (an index probe) for a year
+    or two, one DISTINCT over the rows beyond that."""
+    rows = Due.objects.filter(branch__path__startswith=org.path).order_by()
+    if len(months) <= 24:
+        return {m for m in months if rows.filter(month=m.start).exists()}
+    days = set(rows.filter(month__range=(months[0].start, months[-1].start))
+               .values_list("month", flat=True).distinct())
+    return {m for m in months if m.start in days}
+
+
 def sync_scope(org, last: Month) -> list[Month]:
     """Bring `last` up to date for every member registered in `org`'s subtree, and fill the
     earlier months (from the scope's earliest base) that hold no rows yet. Months that hold rows
@@ -331,8 +342,7 @@ def sync_scope(org, last: Month) -> list[Month]:
     if earliest is None or earliest > last:
         return []
     months = months_between(earliest, last)
-    in_scope = Due.objects.filter(branch__path__startswith=org.path)
-    present = {m for m in months if in_scope.filter(month=m.start).exists()}
+    present = months_with_rows(org, months)
     fill = [m for m in months if m not in present and m != last]
     since = last_synced(org, last) if last in present else None
     if fill or since is None:

@@ -23,6 +23,7 @@ from dues.models import (
 )
 from dues.queries import dues_status
 from dues.rules import DEFAULT_RULES
+from members import actions as member_actions
 from members.models import Membership
 from tests.factories import make_member
 
@@ -216,8 +217,6 @@ def test_the_arrears_run_stops_at_the_last_paid_month_and_skips_an_exempt_one(pe
 
 
 def test_a_second_read_resyncs_only_the_members_changed_since_the_first(personas, district):
-    from members import actions as member_actions
-
     june = Month(2026, 6)
     with freeze_time("2026-06-20 09:00") as clock:
         people = {name: make_member(district.b1, name=name) for name in ("甲", "乙", "丁")}
@@ -250,3 +249,13 @@ def test_a_rate_change_makes_the_next_read_sync_every_member(personas, branch):
     assert not BookSync.objects.exists()
     amounts = {r.name: r.amount for r in dues_status(branch["甲"].branch, MAY).rows}
     assert amounts == {"甲": Decimal("40.00"), "乙": Decimal("90.00"), "丙": Decimal("10.00")}
+
+
+def test_a_read_fills_every_month_without_rows_since_the_earliest_base(district):
+    member = make_member(district.b1, name="戊")
+    DuesBase.objects.create(member=member, effective_from=datetime.date(2024, 1, 1),
+                            category="employed", base=Decimal("4000"))
+    dues_status(district.b1, Month(2026, 6))  # 30 months: more than the per-month probes cover
+    assert Due.objects.filter(member=member).count() == 30
+    assert Due.objects.filter(member=member, month=datetime.date(2025, 3, 1),
+                              amount=Decimal("40.00")).exists()
