@@ -22,6 +22,7 @@ from core.errors import ActionRefused
 from core.quarters import Month
 from dues import book
 from dues.models import (
+    BookSync,
     Correction,
     Due,
     DuesBase,
@@ -402,6 +403,7 @@ def save_rates(month: Month, lines: list[RateLine], *, note: str = "", by=None) 
                             position=position[line.category], upper_bound=line.upper_bound,
                             percent=line.percent, fixed_amount=line.fixed_amount,
                             min_amount=line.min_amount, max_amount=line.max_amount)
+    BookSync.objects.all().delete()  # every month from `month` on reads the new table: sync all
     members = list(DuesBase.objects.values_list("member_id", flat=True).distinct())
     if members and month <= Month.current():
         book.sync(members, book.months_between(month, Month.current()))

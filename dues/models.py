@@ -286,3 +286,23 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.branch} {self.month:%Y-%m} {self.what}"
+
+
+class BookSync(models.Model):
+    """When `dues.book.sync_scope` last brought a scope's month up to date (the time the sync
+    began), so that the next read re-syncs only the members whose inputs changed since. The
+    scope is an organization's path ("" for every organization); a rate change deletes them all."""
+
+    path = models.CharField("组织路径", max_length=255)
+    month = models.DateField("月份")
+    synced_at = models.DateTimeField("同步开始时间")
+
+    class Meta:
+        verbose_name = "党费台账同步记录"
+        verbose_name_plural = "党费台账同步记录"
+        constraints = [
+            models.UniqueConstraint(fields=["path", "month"], name="dues_booksync_unique_path_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.path or '*'} {self.month:%Y-%m} {self.synced_at:%Y-%m-%d %H:%M}"

@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 
 from branches.models import Organization
 from core.quarters import Month, Quarter
 from core.registry import MeasureResult
 from dues import book
 from dues.models import Due, MonthClose
-from dues.rules import flag_for
+from dues.rules import arrears_run, flag_for
 
 ZERO = Decimal("0.00")
-EPOCH = Month(1900, 1).start
 
 
 def money(value: Decimal | None) -> str:
@@ -71,9 +69,10 @@ class Totals:
         self.members += 1
         self.due += row.amount
         self.collected += row.paid_amount
-        if row.flag == "warn":
+        flag = row.flag
+        if flag == "warn":
             self.warn += 1
-        elif row.flag == "lapse":
+        elif flag == "lapse":
             self.lapse += 1
 
     @property
@@ -104,22 +103,23 @@ class Status:
         return found
 
 
-def status_rows(org: Organization, month: Month):
-    """The month's dues of `org`'s subtree with each member's run of unpaid months."""
-    unpaid = Q(amount__gt=0, paid__lt=F("amount"))
-    last_paid = Due.objects.filter(
-        member_id=OuterRef("member_id"), month__lte=month.start, amount__gt=0,
-        paid__gte=F("amount")).order_by("-month").values("month")[:1]
-    run = Due.objects.filter(
-        unpaid, member_id=OuterRef("member_id"), month__lte=month.start,
-        month__gt=OuterRef("last_paid")).values("member_id").annotate(n=Count("pk")).values("n")
-    return (Due.objects.filter(month=month.start, branch__path__startswith=org.path)
-            .annotate(last_paid=Coalesce(Subquery(last_paid), Value(EPOCH)))
-            .annotate(arrears=Coalesce(Subquery(run), Value(0)))
-            .order_by("branch__code", "member__name", "member_id")
-            .values_list("member_id", "member__id_number", "member__name", "branch_id",
-                         "branch__code", "branch__name", "amount", "paid", "arrears",
-                         "exemption"))
+def status_rows(org: Organization, month: Month) -> list[tuple]:
+    """The month's dues of `org`'s subtree with each member's run of unpaid months: the month's
+    rows in one query; then the earlier months of the members whose month is unpaid or skipped
+    (only they can be in arrears), and the run counted here (dues.rules.arrears_run)."""
+    rows = list(Due.objects.filter(month=month.start, branch__path__startswith=org.path)
+                .order_by("branch__code", "member__name", "member_id")
+                .values_list("member_id", "member__id_number", "member__name", "branch_id",
+                             "branch__code", "branch__name", "amount", "paid", "exemption"))
+    open_ = [values[0] for values in rows if values[6] == 0 or values[7] < values[6]]
+    history: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    for chunk in book.chunks(open_):
+        for member_id, amount, paid in (Due.objects.filter(
+                member_id__in=chunk, month__lte=month.start, amount__gt=0)
+                .order_by("member_id", "month").values_list("member_id", "amount", "paid")):
+            history.setdefault(member_id, []).append((amount, paid))
+    arrears = {member_id: arrears_run(months) for member_id, months in history.items()}
+    return [(*values[:8], arrears.get(values[0], 0), values[8]) for values in rows]
 
 
 def dues_status(org: Organization, month: Month, *, sync: bool = True) -> Status:

@@ -5,13 +5,26 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 
 from accounts.models import AuditLog
 from core.errors import ActionRefused
 from core.quarters import Month
 from dues import actions
-from dues.models import Correction, Due, Exemption, MonthClose, Payment, RateVersion
+from dues.models import (
+    BookSync,
+    Correction,
+    Due,
+    DuesBase,
+    Exemption,
+    MonthClose,
+    Payment,
+    RateVersion,
+)
 from dues.queries import dues_status
+from dues.rules import DEFAULT_RULES
+from members import actions as member_actions
+from members.models import Membership
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +199,63 @@ def test_bases_go_through_the_shared_upload_flow_with_a_month_column(client, per
     assert batch.status == ImportBatch.Status.DONE, batch.message
     assert Due.objects.get(member=branch["乙"], month=Month(2026, 6).start).amount == Decimal("25.00")
     assert Due.objects.get(member=branch["乙"], month=MAY.start).amount == Decimal("90.00")
+
+
+def test_the_arrears_run_stops_at_the_last_paid_month_and_skips_an_exempt_one(personas, branch):
+    """甲 owes January, pays February, owes March, is exempt in April, owes May and June: the run
+    at June is March, May, June (April skipped, January before the paid month)."""
+    member = branch["甲"]
+    actions.record_payment(member, first=Month(2026, 2), amount=Decimal("40"),
+                           paid_on=datetime.date(2026, 2, 5), by=personas.secretary)
+    actions.request_exemption(member, kind=Exemption.Kind.EXEMPT, first=Month(2026, 4),
+                              last=Month(2026, 4), reason="病休", by=None)
+    june = dues_status(branch["甲"].branch, Month(2026, 6))
+    row = next(r for r in june.rows if r.name == "甲")
+    assert (row.arrears_months, row.flag) == (3, "warn")
+    april = next(r for r in dues_status(branch["甲"].branch, Month(2026, 4)).rows if r.name == "甲")
+    assert (april.amount, april.paid, april.arrears_months) == (Decimal("0.00"), None, 1)
+
+
+def test_a_second_read_resyncs_only_the_members_changed_since_the_first(personas, district):
+    june = Month(2026, 6)
+    with freeze_time("2026-06-20 09:00") as clock:
+        people = {name: make_member(district.b1, name=name) for name in ("甲", "乙", "丁")}
+        for person in people.values():
+            actions.save_base(person, month=Month(2026, 1), category="employed",
+                              base=Decimal("4000"))
+        clock.tick(datetime.timedelta(hours=1))
+        dues_status(district.c1, june)
+        assert BookSync.objects.filter(path=district.c1.path, month=june.start).exists()
+        clock.tick(datetime.timedelta(hours=1))
+        # Rows changed behind the book's back stay until something of their member changes.
+        Due.objects.filter(month=june.start).update(amount=Decimal("1.00"))
+        member_actions.transfer_member(people["甲"], district.b2, on=datetime.date(2026, 6, 1),
+                                       by=personas.staff)
+        # A registration moved without an event or a save: its row no longer matches it.
+        Membership.objects.filter(member=people["乙"]).update(branch=district.b2)
+        newcomer = make_member(district.b2, name="丙")
+        DuesBase.objects.create(member=newcomer, effective_from=Month(2026, 1).start,
+                                category="employed", base=Decimal("2000"))
+        clock.tick(datetime.timedelta(hours=1))
+        rows = {r.name: (r.branch_code, r.amount) for r in dues_status(district.c1, june).rows}
+    assert rows == {"甲": ("1102", Decimal("40.00")), "乙": ("1102", Decimal("40.00")),
+                    "丙": ("1102", Decimal("10.00")), "丁": ("1101", Decimal("1.00"))}
+
+
+def test_a_rate_change_makes_the_next_read_sync_every_member(personas, branch):
+    dues_status(branch["甲"].branch, MAY)
+    Due.objects.filter(month=MAY.start).update(amount=Decimal("1.00"))
+    actions.save_rates(Month(2030, 1), actions.lines_of(DEFAULT_RULES), by=personas.staff)
+    assert not BookSync.objects.exists()
+    amounts = {r.name: r.amount for r in dues_status(branch["甲"].branch, MAY).rows}
+    assert amounts == {"甲": Decimal("40.00"), "乙": Decimal("90.00"), "丙": Decimal("10.00")}
+
+
+def test_a_read_fills_every_month_without_rows_since_the_earliest_base(district):
+    member = make_member(district.b1, name="戊")
+    DuesBase.objects.create(member=member, effective_from=datetime.date(2024, 1, 1),
+                            category="employed", base=Decimal("4000"))
+    dues_status(district.b1, Month(2026, 6))  # 30 months: more than the per-month probes cover
+    assert Due.objects.filter(member=member).count() == 30
+    assert Due.objects.filter(member=member, month=datetime.date(2025, 3, 1),
+                              amount=Decimal("40.00")).exists()
