@@ -91,11 +91,15 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.db import connection
+
     from branches.models import Organization
 
     if not Organization.objects.exists():
         seed_city()
     roles = ensure_keepers()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # a copied or freshly seeded database may have no statistics
     on = datetime.date.fromisoformat(args.on) if args.on else datetime.date.today()
     run(on, roles, Path(mail_dir))
 
