@@ -20,8 +20,7 @@ from cycle.evaluations import year_end
 from cycle.models import YearlyExemption, YearlyRequirement
 
 Key = YearlyRequirement.Key
-YEARLY_KINDS = (Meeting.Kind.LIFE_MEETING, Meeting.Kind.DEMOCRATIC_REVIEW)
-KEYS = tuple(Key.values)  # a requirement's key is its meeting type
+KEYS = tuple(Key.values)  # a requirement's key is its meeting type (组织生活会, 民主评议党员)
 
 
 @dataclass(frozen=True)
@@ -58,15 +57,13 @@ def exemptions_for(year: int, branch_ids=None) -> dict[int, set[str]]:
     return result
 
 
-def meetings_held(org: Organization, year: int, branches: dict[str, int] | None = None
+def meetings_held(org: Organization, year: int, branches: dict[str, int]
                   ) -> dict[int, dict[str, int]]:
-    """Per branch of `org`'s subtree (or of `branches`, path → id): the final 组织生活会 and 民主评议党员
+    """Per branch of `branches` (path → id, in `org`'s subtree): the final 组织生活会 and 民主评议党员
     meetings of `year` held by the branch or one of its 党小组, in one query."""
-    if branches is None:
-        branches = {b.path: b.pk for b in Organization.objects.subtree(org).branches().only("pk", "path")}
-    found: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(YEARLY_KINDS, 0))
+    found: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KEYS, 0))
     rows = (MeetingKind.objects.filter(
-        kind__in=YEARLY_KINDS, meeting__status=Meeting.Status.SUBMITTED,
+        kind__in=KEYS, meeting__status=Meeting.Status.SUBMITTED,
         meeting__date__range=(datetime.date(year, 1, 1), year_end(year)),
         meeting__organization__path__startswith=org.path)
         .values_list("meeting__organization__path", "kind").annotate(n=Count("id")).order_by())

@@ -44,6 +44,13 @@ def run_command(name, *args):
     return status, out.getvalue(), err.getvalue()
 
 
+def seed_demo(*args) -> str:
+    """seed_demo's printed output (an error propagates, as it would to the operator)."""
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
 def run_json(name, *args):
     status, out, err = run_command(name, *args, "--json")
     return status, json.loads(out.strip().splitlines()[-1]) if out.strip() else None

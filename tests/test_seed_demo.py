@@ -1,12 +1,10 @@
 """seed_demo: a believable district for the demo, and a city-shaped run for benchmarks."""
 import datetime
-import io
 import json
 from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,14 +19,11 @@ from demo.base import DEMO_LOGINS
 from members.health import subtree_members
 from members.models import Member, MemberEvent, Membership
 from tabular.values import normalize_id_number
+from tests.helpers import seed_demo as run
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def table_sizes() -> dict:

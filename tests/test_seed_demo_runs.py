@@ -1,12 +1,10 @@
 """seed_demo runs that each need an empty database: options, the plan, the January window and the
 city shape (the district tests share one seeded district in test_seed_demo.py)."""
 import datetime
-import io
 import json
 import random
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -18,14 +16,11 @@ from cycle.models import InflowAttendance, YearlyExemption
 from demo.base import CITY, DISTRICT, DemoPlan, seed
 from demo.world import DemoWorld
 from members.models import Member
+from tests.helpers import seed_demo as run
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def test_logins_option_on_a_database_without_demo_says_so():
