@@ -2,6 +2,10 @@
 
 Sessions are prepared by bench_load.py (no password hashing inside the measured window) and
 handed over in BENCH_SESSIONS (a JSON file of {"role", "session", "org"}).
+
+The users are locust's FastHttpUser (geventhttpclient), not HttpUser (requests): the load
+generator runs on the same two cores as the portal, and requests-based users took a large share
+of a core at 45 requests/s, time the portal's own processes then waited for.
 """
 import datetime
 import itertools
@@ -9,8 +13,11 @@ import json
 import os
 import random
 from html.parser import HTMLParser
+from http.cookiejar import Cookie
+from urllib.parse import urlencode
 
-from locust import HttpUser, between, task
+from locust import between, task
+from locust.contrib.fasthttp import FastHttpUser
 
 SESSIONS = json.load(open(os.environ["BENCH_SESSIONS"]))
 # Seconds a person spends on a page before the next click (reading the due list, filling in a
@@ -57,7 +64,12 @@ class FormFields(HTMLParser):
             self._textarea = None
 
 
-class PortalUser(HttpUser):
+def _cookie(name: str, value: str, host: str) -> Cookie:
+    return Cookie(0, name, value, None, False, host, False, False, "/", True, False, None, False,
+                  None, None, {})
+
+
+class PortalUser(FastHttpUser):
     """A logged-in person: takes the next prepared session of its kind."""
 
     abstract = True
@@ -67,13 +79,18 @@ class PortalUser(HttpUser):
     def on_start(self):
         me = next(self.sessions)
         self.org = me["org"]
-        self.client.cookies.set("sessionid", me["session"])
+        host = self.host.split("//", 1)[-1].split(":", 1)[0]
+        self.client.cookiejar.set_cookie(_cookie("sessionid", me["session"], host))
+
+    def cookie(self, name: str) -> str:
+        return next((c.value for c in self.client.cookiejar if c.name == name), "")
 
     def page(self, url, name):
-        """GET a page; a redirect to the login form or a non-200 counts as a failure."""
-        with self.client.get(url, name=name, catch_response=True) as response:
-            if response.status_code != 200 or "/accounts/login/" in response.url:
-                response.failure(f"{response.status_code} {response.url}")
+        """GET a page; anything but a 200 (a redirect to the login form included) is a failure."""
+        with self.client.get(url, name=name, catch_response=True,
+                             allow_redirects=False) as response:
+            if response.status_code != 200:
+                response.failure(f"{response.status_code} {response.headers.get('Location', '')}")
             return response
 
 
@@ -101,10 +118,11 @@ class Secretary(PortalUser):
         data = [(k, v) for k, v in parser.fields if k not in ("kinds", "date", "topic")]
         data += [("kinds", "theme_day"), ("date", datetime.date.today().isoformat()),
                  ("topic", f"主题党日 {random.randint(1, 10**6)}")]
-        token = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken")
+        token = self.cookie("csrftoken")
         with self.client.post(
-            f"/meetings/new/?org={self.org}", data=data, name="save meeting",
-            headers={"Referer": page.url, "X-CSRFToken": token or ""},
+            f"/meetings/new/?org={self.org}", data=urlencode(data), name="save meeting",
+            headers={"Referer": f"{self.host}/meetings/new/?org={self.org}", "X-CSRFToken": token,
+                     "Content-Type": "application/x-www-form-urlencoded"},
             allow_redirects=False, catch_response=True,
         ) as response:
             location = response.headers.get("Location", "")

@@ -138,6 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Figures pages recompute (core.cache) are shared by every web and worker process: Redis in
 # production (CACHE_URL=redis://…), a file cache under var/ in the embedded run.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"  # one client, not one per call
 if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
     # Django's default of 300 entries is culled at random long before an office's figures, menus
     # and per-scope counts fill it; ten thousand small files is still a few megabytes.
@@ -182,6 +184,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Sessions end after two hours without activity (portal.middleware.SlidingSessionMiddleware moves
 # the expiry at most every five minutes instead of writing the session on every request).
+# Sessions are read from the cache (Redis in production, shared by every process) and written
+# through to the database: one query fewer on every page, and a session survives a cache flush.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 3600)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
 SESSION_SAVE_EVERY_REQUEST = False

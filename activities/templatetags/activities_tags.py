@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from activities.sanitize import render_minutes
@@ -25,3 +26,15 @@ def study_hours_card(member, year=None):
     from activities.studyhours import study_hours_for
 
     return {"study_hours": study_hours_for(member, year or timezone.localdate().year)}
+
+
+STATUS_BADGES = {"draft": ("", "草稿"), "returned": ("badge-bad", "退回修改")}
+
+
+@register.simple_tag
+def status_badge(meeting):
+    """{% status_badge meeting %}: 草稿 / 退回修改 / 已审核 / 已提交 (a tag rather than an
+    include: the meeting list shows one per row)."""
+    css, label = STATUS_BADGES.get(meeting.status) or (
+        ("badge-ok", "已审核") if meeting.reviewed_at else ("badge-warn", "已提交"))
+    return format_html('<span class="{}">{}</span>', f"badge {css}".strip(), label)

@@ -34,6 +34,7 @@ from members.models import Member
 
 S = Attendance.Status
 PAGE_SIZE = 50
+LONG_TEXTS = ("agenda", "minutes", "resolutions")
 
 
 @require_GET
@@ -58,7 +59,8 @@ def meeting_list(request):
             meetings = meetings.filter(date__range=(quarter.start, quarter.end))
         except ValueError:
             quarter = None
-    meetings = with_counts(meetings.select_related("organization")).prefetch_related(
+    # The list shows none of the long texts (agenda, minutes, resolutions): not fetched.
+    meetings = with_counts(meetings.select_related("organization").defer(*LONG_TEXTS)).prefetch_related(
         Prefetch("kinds", queryset=MeetingKind.objects.order_by("id"))
     ).order_by("-date", "-id")
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
