@@ -34,7 +34,9 @@ from members.models import Member
 
 S = Attendance.Status
 PAGE_SIZE = 50
-LONG_TEXTS = ("agenda", "minutes", "resolutions")
+# What the meeting list's rows show (activities/meeting_list.html): only these are fetched, not
+# the long texts (agenda, minutes, resolutions) nor the organization's other columns.
+LIST_COLUMNS = ("date", "topic", "status", "reviewed_at", "organization__name")
 
 
 @require_GET
@@ -59,8 +61,7 @@ def meeting_list(request):
             meetings = meetings.filter(date__range=(quarter.start, quarter.end))
         except ValueError:
             quarter = None
-    # The list shows none of the long texts (agenda, minutes, resolutions): not fetched.
-    meetings = with_counts(meetings.select_related("organization").defer(*LONG_TEXTS)).prefetch_related(
+    meetings = with_counts(meetings.select_related("organization").only(*LIST_COLUMNS)).prefetch_related(
         Prefetch("kinds", queryset=MeetingKind.objects.order_by("id"))
     ).order_by("-date", "-id")
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
